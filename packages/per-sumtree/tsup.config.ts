@@ -1,0 +1,5 @@
+import { packageConfig } from '../../tsup.shared';
+
+export default packageConfig({
+  index: 'src/index.ts'
+});

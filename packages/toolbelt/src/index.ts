@@ -1,0 +1,12 @@
+export type { DispatchResult, ToolCall, ToolErrorCode, ToolErrorInfo } from './types';
+export type {
+  CandidateAction,
+  Environment,
+  EnvironmentSession,
+  EpisodeVerdict,
+  Observation,
+  StepOutcome,
+  TaskFamilyInfo,
+  TaskGenerator,
+  TaskSpec,
+} from './environment';

@@ -1,0 +1,3 @@
+import { chimeraProject } from '../../vitest.shared';
+
+export default chimeraProject('toolbelt');
