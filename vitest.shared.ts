@@ -3,7 +3,7 @@
  * (`@chimera/toolbelt/mcp`); these aliases point those names at each package's sources (the
  * `@chimera/source` export condition), so a test run needs no prior build.
  */
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defineProject, type UserWorkspaceConfig } from 'vitest/config';
 

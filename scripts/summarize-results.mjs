@@ -1,5 +1,5 @@
 // Prints vitest's JSON reporter totals as one plain line: "N passed, N failed[, N skipped]".
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 const file = process.argv[2] ?? '.vitest-results.json';
 if (!existsSync(file)) {
@@ -11,7 +11,9 @@ const r = JSON.parse(readFileSync(file, 'utf8'));
 const passed = r.numPassedTests ?? 0;
 const failed = r.numFailedTests ?? 0;
 const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-const suiteFailures = (r.testResults ?? []).filter((t) => t.status === 'failed' && t.assertionResults?.length === 0).length;
+const suiteFailures = (r.testResults ?? []).filter(
+  (t) => t.status === 'failed' && t.assertionResults?.length === 0,
+).length;
 const line = `${passed} passed, ${failed + suiteFailures} failed` + (skipped ? `, ${skipped} skipped` : '');
 console.log(line);
 process.exit(failed + suiteFailures > 0 || passed === 0 ? 1 : 0);

@@ -1,5 +1,5 @@
 import { packageConfig } from '../../tsup.shared';
 
 export default packageConfig({
-  index: 'src/index.ts'
+  index: 'src/index.ts',
 });

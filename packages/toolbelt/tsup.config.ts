@@ -4,5 +4,5 @@ export default packageConfig({
   index: 'src/index.ts',
   mcp: 'src/mcp/index.ts',
   playwright: 'src/playwright/index.ts',
-  mineflayer: 'src/mineflayer/index.ts'
+  mineflayer: 'src/mineflayer/index.ts',
 });

@@ -2,5 +2,5 @@ import { packageConfig } from '../../tsup.shared';
 
 export default packageConfig({
   index: 'src/index.ts',
-  postgres: 'src/stores/postgres/index.ts'
+  postgres: 'src/stores/postgres/index.ts',
 });

@@ -47,7 +47,12 @@ export interface TaskFamilyInfo {
 export interface TaskGenerator {
   readonly environment: string;
   families(): TaskFamilyInfo[];
-  generate(options: { family: string; difficulty: number; seed: number; split: 'train' | 'heldout' }): TaskSpec;
+  generate(options: {
+    family: string;
+    difficulty: number;
+    seed: number;
+    split: 'train' | 'heldout';
+  }): TaskSpec;
 }
 
 /** What the agent perceives after each step. */

@@ -1,4 +1,3 @@
-export type { DispatchResult, ToolCall, ToolErrorCode, ToolErrorInfo } from './types';
 export type {
   CandidateAction,
   Environment,
@@ -10,3 +9,4 @@ export type {
   TaskGenerator,
   TaskSpec,
 } from './environment';
+export type { DispatchResult, ToolCall, ToolErrorCode, ToolErrorInfo } from './types';
