@@ -79,10 +79,13 @@ export function parseCli(argv: string[]): CliOptions | { help: true } | { error:
   if (v.help) return { help: true };
   const [command = 'run', ...positionals] = parsed.positionals;
   const env = v.env as string;
-  if (env !== 'web' && env !== 'minecraft' && env !== 'both') return { error: `--env must be web, minecraft or both (got ${env})` };
+  if (env !== 'web' && env !== 'minecraft' && env !== 'both')
+    return { error: `--env must be web, minecraft or both (got ${env})` };
   const int = (name: string, value: unknown): number | { error: string } => {
     const n = Number(value);
-    return Number.isInteger(n) && n >= 0 ? n : { error: `--${name} must be a non-negative integer (got ${String(value)})` };
+    return Number.isInteger(n) && n >= 0
+      ? n
+      : { error: `--${name} must be a non-negative integer (got ${String(value)})` };
   };
   const cycles = int('cycles', v.cycles);
   if (typeof cycles !== 'number') return cycles;
@@ -97,7 +100,9 @@ export function parseCli(argv: string[]): CliOptions | { help: true } | { error:
     episodes = e;
   }
   if (v.backend !== 'embedded') {
-    return { error: `--backend ${String(v.backend)} is not available in this build: only the embedded chimera-nano backend is` };
+    return {
+      error: `--backend ${String(v.backend)} is not available in this build: only the embedded chimera-nano backend is`,
+    };
   }
   return {
     command,

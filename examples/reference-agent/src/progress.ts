@@ -64,7 +64,8 @@ export class ProgressReporter {
     const parts: string[] = [];
     if (s.cycle !== undefined) parts.push(`cycle ${s.cycle}/${s.cycles ?? '?'}`);
     if (s.phase) parts.push(s.phase);
-    if (s.episode !== undefined && s.episodes) parts.push(`${this.bar(s.episode / s.episodes)} ep ${s.episode}/${s.episodes}`);
+    if (s.episode !== undefined && s.episodes)
+      parts.push(`${this.bar(s.episode / s.episodes)} ep ${s.episode}/${s.episodes}`);
     if (s.successRate !== undefined) parts.push(`success ${(100 * s.successRate).toFixed(0)}%`);
     if (s.activeSelf) parts.push(`self ${s.activeSelf}`);
     if (s.note) parts.push(s.note);

@@ -29,12 +29,23 @@ export function renderReport(metrics: RunMetrics): string {
   const first = metrics.cycles[0];
   const experience = (s: { needsExperience: boolean }) => s.needsExperience;
   const lexical = (s: { needsExperience: boolean }) => !s.needsExperience;
-  const summaryRows = first && last
-    ? [
-        ['Held-out success, families that need experience', aggregate(first.heldout, experience), aggregate(last.heldout, experience), aggregate(metrics.randomBaseline, experience)],
-        ['Held-out success, lexical families', aggregate(first.heldout, lexical), aggregate(last.heldout, lexical), aggregate(metrics.randomBaseline, lexical)],
-      ]
-    : [];
+  const summaryRows =
+    first && last
+      ? [
+          [
+            'Held-out success, families that need experience',
+            aggregate(first.heldout, experience),
+            aggregate(last.heldout, experience),
+            aggregate(metrics.randomBaseline, experience),
+          ],
+          [
+            'Held-out success, lexical families',
+            aggregate(first.heldout, lexical),
+            aggregate(last.heldout, lexical),
+            aggregate(metrics.randomBaseline, lexical),
+          ],
+        ]
+      : [];
   const objectives = metrics.cycles.flatMap((c) => c.objectives);
   const data = JSON.stringify(metrics).replace(/</g, '\\u003c');
   return `<!doctype html>
@@ -69,7 +80,9 @@ ${(first?.heldout ?? [])
           const s = c.heldout.find((h) => h.family === f.family && h.environment === f.environment);
           return `<td>${s ? `${pct(s.rate)} (${s.successes}/${s.episodes})` : ''}</td>`;
         })
-        .join('')}<td>${pct(metrics.randomBaseline.find((h) => h.family === f.family && h.environment === f.environment)?.rate ?? 0)}</td></tr>`,
+        .join(
+          '',
+        )}<td>${pct(metrics.randomBaseline.find((h) => h.family === f.family && h.environment === f.environment)?.rate ?? 0)}</td></tr>`,
   )
   .join('\n')}
 </table>
