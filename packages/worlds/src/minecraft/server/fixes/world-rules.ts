@@ -1,0 +1,44 @@
+/**
+ * Reproducible worlds: a fixed spawn point (flying-squid picks one with Math.random), an optional
+ * frozen time of day, a full-health reset on join, and an optional Haste effect so that
+ * episodes spend their time on decisions rather than on watching a block break.
+ */
+import { Vec3 } from 'vec3';
+import type { BlockPos } from '../protocol';
+import type { SquidPlayer, SquidServer } from '../squid-types';
+
+/** Effect ids on the wire are registry indexes (0-based) since 1.20.5: Haste is 2. */
+const HASTE_EFFECT_ID = 2;
+const ONE_HOUR_TICKS = 20 * 60 * 60;
+
+export interface WorldRules {
+  spawn: BlockPos;
+  fixedTime: number | null;
+  hasteLevel: number;
+}
+
+export function installWorldRules(serv: SquidServer, rules: WorldRules): void {
+  const spawn = new Vec3(rules.spawn.x, rules.spawn.y, rules.spawn.z);
+  serv.getSpawnPoint = async () => spawn.clone();
+
+  if (rules.fixedTime !== null) {
+    serv.doDaylightCycle = false;
+    serv.time = rules.fixedTime;
+  }
+
+  serv.on('newPlayer', (player: SquidPlayer) => {
+    player.once('spawned', () => grantHaste(player, rules.hasteLevel));
+  });
+}
+
+/** Sends the effect directly: flying-squid's own effect packet lacks the 1.21 `flags` field. */
+export function grantHaste(player: SquidPlayer, level: number): void {
+  if (level <= 0) return;
+  player._client.write('entity_effect', {
+    entityId: player.id,
+    effectId: HASTE_EFFECT_ID,
+    amplifier: level - 1,
+    duration: ONE_HOUR_TICKS * 24,
+    flags: 0,
+  });
+}
