@@ -1,0 +1,611 @@
+/**
+ * The embedded default store: one SQLite file in WAL mode (readers never block the writer),
+ * one transaction per appended batch, prepared statements throughout. A batch is acknowledged
+ * only after its COMMIT returns, so an acknowledged record survives a killed process
+ * (synchronous NORMAL) or also a power cut (synchronous FULL).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import Database from 'better-sqlite3';
+import type { BlobStore } from '../../blobs/blob-store';
+import { MemoryBlobStore } from '../../blobs/blob-store';
+import { FileBlobStore } from '../../blobs/file-blob-store';
+import { CorruptDatabaseError } from '../../errors/corrupt-database-error';
+import { DuplicateExperienceError } from '../../errors/duplicate-experience-error';
+import { EpisodeConflictError } from '../../errors/episode-conflict-error';
+import { StoreClosedError } from '../../errors/store-closed-error';
+import { UesError } from '../../errors/ues-error';
+import { UnknownExperienceError } from '../../errors/unknown-experience-error';
+import type { Experience, ExperienceInput, Outcome } from '../../schema/experience-schema';
+import { prepareExperience, type ValidationMode } from '../../schema/validate';
+import { decodeExperience } from '../../store/decode';
+import { type EpisodeStepRow, summarizeEpisode } from '../../store/episode-summary';
+import type {
+  EpisodeFilter,
+  EpisodeSummary,
+  ExperienceFilter,
+  ExperienceStore,
+  QueryOptions,
+  SignalUpdate,
+  SignalVersion,
+  SuccessRateDimension,
+  SuccessRateRow,
+} from '../../store/experience-store';
+import { wilsonInterval } from '../../store/wilson';
+import { episodeWhere, experienceWhere, limitClause } from './sqlite-filters';
+import { checkHeader, checkPages, isCorruptionError } from './sqlite-integrity';
+import { SQLITE_FORMAT_VERSION, SQLITE_SCHEMA } from './sqlite-schema';
+
+export interface SqliteStoreOptions {
+  /** `NORMAL` (default) survives a killed process; `FULL` also a power cut, at some insert speed. */
+  synchronous?: 'NORMAL' | 'FULL';
+  /** How long a write waits for another process's write lock. Default 10,000 ms. */
+  busyTimeoutMs?: number;
+  /** Check run on open of an existing file: `quick` (default, reads every page), `full`, or `none`. */
+  integrityCheck?: 'quick' | 'full' | 'none';
+  /** Blob store for images; default a FileBlobStore at `<path>.blobs` (in memory for `:memory:`). */
+  blobs?: BlobStore;
+  /** Open an existing store for reading only (another process may be writing). */
+  readonly?: boolean;
+  /** `fast` (default): precompiled check, zod only to name a refused field. `zod`: zod always. */
+  validation?: ValidationMode;
+  /** SQLite page cache size in KiB. Default 65,536 (64 MiB). */
+  cacheKiB?: number;
+}
+
+const GROUP_COLUMNS: Record<SuccessRateDimension, string> = {
+  self: 'self_name',
+  selfVersion: 'self_version',
+  tag: 'tag',
+  family: 'task_family',
+  environment: 'environment',
+  difficulty: 'difficulty',
+};
+
+interface EpisodeDbRow {
+  seq: number;
+  episode_id: string;
+  agent_id: string;
+  environment: string;
+  task_id: string | null;
+  task_goal: string;
+  task_family: string;
+  difficulty: number;
+  self_name: string;
+  self_version: string;
+  outcome: Outcome;
+  episode_return: number;
+  steps: number;
+  tags: string;
+  started_at: number;
+  ended_at: number;
+  end_experience_id: string;
+}
+
+function toSummary(r: EpisodeDbRow): EpisodeSummary {
+  const task: EpisodeSummary['task'] = { goal: r.task_goal, family: r.task_family, difficulty: r.difficulty };
+  if (r.task_id !== null) task.id = r.task_id;
+  return {
+    episodeId: r.episode_id,
+    agentId: r.agent_id,
+    environment: r.environment,
+    task,
+    self: { name: r.self_name, version: r.self_version },
+    outcome: r.outcome,
+    success: r.outcome === 'success',
+    return: r.episode_return,
+    steps: r.steps,
+    tags: JSON.parse(r.tags) as string[],
+    startedAt: new Date(r.started_at).toISOString(),
+    endedAt: new Date(r.ended_at).toISOString(),
+    endExperienceId: r.end_experience_id,
+  };
+}
+
+function toSignal(r: {
+  id: string;
+  version: number;
+  td_error: number | null;
+  learning_progress: number | null;
+  priority: number | null;
+  source: string | null;
+  written_at: number;
+}): SignalVersion {
+  return {
+    id: r.id,
+    version: r.version,
+    tdError: r.td_error,
+    learningProgress: r.learning_progress,
+    priority: r.priority,
+    source: r.source,
+    writtenAt: new Date(r.written_at).toISOString(),
+  };
+}
+
+function finiteOrNull(value: number | undefined, field: string, id: string): number | null | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new UesError(`signal ${field} for ${id} must be a finite number (got ${String(value)})`);
+  }
+  return value;
+}
+
+export class SqliteExperienceStore implements ExperienceStore {
+  readonly blobs: BlobStore;
+  readonly path: string;
+  readonly #db: BetterSqlite3.Database;
+  readonly #validation: ValidationMode;
+  readonly #stmts: ReturnType<typeof prepareStatements>;
+  #closed = false;
+
+  private constructor(
+    db: BetterSqlite3.Database,
+    path: string,
+    blobs: BlobStore,
+    validation: ValidationMode,
+  ) {
+    this.#db = db;
+    this.path = path;
+    this.blobs = blobs;
+    this.#validation = validation;
+    this.#stmts = prepareStatements(db);
+  }
+
+  /**
+   * Opens (or creates) a store. An existing file is checked first (header, then SQLite's
+   * quick_check); a damaged one raises CorruptDatabaseError and is left as it was.
+   */
+  static async open(path: string, options: SqliteStoreOptions = {}): Promise<SqliteExperienceStore> {
+    const memory = path === ':memory:' || path === '';
+    const existed = memory ? false : checkHeader(path);
+    if (options.readonly && !existed) {
+      throw new UesError(`cannot open ${path} read-only: no experience store there`);
+    }
+    if (!memory && !existed) mkdirSync(dirname(path), { recursive: true });
+    let db: BetterSqlite3.Database;
+    try {
+      db = new Database(path, {
+        readonly: options.readonly ?? false,
+        fileMustExist: options.readonly ?? false,
+      });
+    } catch (error) {
+      if (isCorruptionError(error)) {
+        throw new CorruptDatabaseError(path, (error as Error).message, { cause: error });
+      }
+      throw error;
+    }
+    try {
+      db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
+      if (existed && options.integrityCheck !== 'none')
+        checkPages(db, path, options.integrityCheck ?? 'quick');
+      if (!options.readonly) {
+        const mode = db.pragma('journal_mode = WAL', { simple: true });
+        if (!memory && mode !== 'wal')
+          throw new UesError(`${path}: could not switch to WAL (got ${String(mode)})`);
+      }
+      db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
+      db.pragma(`cache_size = -${options.cacheKiB ?? 65_536}`);
+      db.pragma('temp_store = MEMORY');
+      ensureSchema(db, path, options.readonly ?? false);
+    } catch (error) {
+      db.close();
+      if (isCorruptionError(error)) {
+        throw new CorruptDatabaseError(path, (error as Error).message, { cause: error });
+      }
+      throw error;
+    }
+    const blobs = options.blobs ?? (memory ? new MemoryBlobStore() : new FileBlobStore(`${path}.blobs`));
+    return new SqliteExperienceStore(db, path, blobs, options.validation ?? 'fast');
+  }
+
+  #open(what: string): void {
+    if (this.#closed) throw new StoreClosedError(what);
+  }
+
+  async append(records: ExperienceInput[]): Promise<string[]> {
+    this.#open('append');
+    if (!Array.isArray(records)) throw new UesError('append takes an array of records (a batch)');
+    if (records.length === 0) return [];
+    const now = new Date().toISOString();
+    const rows: Experience[] = new Array(records.length);
+    const seen = new Set<string>();
+    const dupes: string[] = [];
+    for (let i = 0; i < records.length; i++) {
+      const r = prepareExperience(records[i], i, now, this.#validation);
+      if (seen.has(r.id)) dupes.push(r.id);
+      seen.add(r.id);
+      rows[i] = r;
+    }
+    if (dupes.length) throw new DuplicateExperienceError(dupes);
+    try {
+      this.#stmts.appendBatch.immediate(rows);
+    } catch (error) {
+      throw this.#explainWriteError(error, rows);
+    }
+    return rows.map((r) => r.id);
+  }
+
+  #explainWriteError(error: unknown, rows: Experience[]): unknown {
+    const message = (error as Error)?.message ?? '';
+    if (message.includes('UNIQUE constraint failed: experiences.id')) {
+      const stored = this.#stmts.existingIds.all(JSON.stringify(rows.map((r) => r.id))) as { id: string }[];
+      return new DuplicateExperienceError(
+        stored.map((s) => s.id),
+        { cause: error },
+      );
+    }
+    if (message.includes('UNIQUE constraint failed: episodes.')) {
+      const ends = rows.filter((r) => r.outcome !== undefined);
+      const key = (r: Experience) => `${r.episodeId}\u0000${r.agentId}`;
+      const conflict =
+        ends.find((r, i) => ends.findIndex((o) => key(o) === key(r)) !== i) ??
+        ends.find((r) => this.#stmts.episodeExists.get(r.episodeId, r.agentId) !== undefined) ??
+        ends[0];
+      return new EpisodeConflictError(conflict?.episodeId ?? '?', conflict?.agentId ?? '?', { cause: error });
+    }
+    if (isCorruptionError(error)) return new CorruptDatabaseError(this.path, message, { cause: error });
+    return error;
+  }
+
+  async get(id: string): Promise<Experience | undefined> {
+    this.#open('get');
+    const row = this.#stmts.getById.get(id) as { body: string; schema_version: number } | undefined;
+    return row ? decodeExperience(row.body, row.schema_version) : undefined;
+  }
+
+  async query(filter: ExperienceFilter & QueryOptions = {}): Promise<Experience[]> {
+    this.#open('query');
+    const where = experienceWhere(filter);
+    const order = filter.order === 'desc' ? 'DESC' : 'ASC';
+    const params = [...where.params];
+    const sql = `SELECT body, schema_version FROM experiences x WHERE ${where.sql} ORDER BY x.seq ${order}${limitClause(filter, params)}`;
+    const rows = this.#db.prepare(sql).all(...params) as { body: string; schema_version: number }[];
+    return rows.map((r) => decodeExperience(r.body, r.schema_version));
+  }
+
+  async *iterate(
+    filter: ExperienceFilter & { order?: 'asc' | 'desc'; pageSize?: number } = {},
+  ): AsyncIterable<Experience> {
+    this.#open('iterate');
+    const where = experienceWhere(filter);
+    const desc = filter.order === 'desc';
+    const pageSize = Math.max(1, filter.pageSize ?? 512);
+    // Keyset paging on seq: each page is its own short read, so no statement stays open across
+    // the consumer's awaits (writes can go on meanwhile) and memory stays at one page.
+    const stmt = this.#db.prepare(
+      `SELECT seq, body, schema_version FROM experiences x WHERE x.seq ${desc ? '<' : '>'} ? AND (${where.sql}) ORDER BY x.seq ${desc ? 'DESC' : 'ASC'} LIMIT ?`,
+    );
+    let cursor = desc ? Number.MAX_SAFE_INTEGER : 0;
+    for (;;) {
+      this.#open('iterate');
+      const rows = stmt.all(cursor, ...where.params, pageSize) as {
+        seq: number;
+        body: string;
+        schema_version: number;
+      }[];
+      for (const r of rows) yield decodeExperience(r.body, r.schema_version);
+      if (rows.length < pageSize) return;
+      cursor = rows[rows.length - 1]!.seq;
+    }
+  }
+
+  async count(filter: ExperienceFilter = {}): Promise<number> {
+    this.#open('count');
+    const where = experienceWhere(filter);
+    const row = this.#db
+      .prepare(`SELECT COUNT(*) AS n FROM experiences x WHERE ${where.sql}`)
+      .get(...where.params) as {
+      n: number;
+    };
+    return row.n;
+  }
+
+  async successRates(options: {
+    groupBy: SuccessRateDimension[];
+    filter?: EpisodeFilter;
+  }): Promise<SuccessRateRow[]> {
+    this.#open('successRates');
+    const dims = options.groupBy;
+    for (const d of dims) {
+      if (!(d in GROUP_COLUMNS)) {
+        throw new UesError(
+          `successRates: cannot group by ${String(d)} (use ${Object.keys(GROUP_COLUMNS).join(', ')})`,
+        );
+      }
+    }
+    const filter = options.filter ?? {};
+    // Per-tag rows count an episode once per tag; without a tag dimension or filter, use episodes.
+    const table = dims.includes('tag') || filter.tag !== undefined ? 'episode_tags' : 'episodes';
+    const alias = table === 'episodes' ? 'e' : 't';
+    const where = episodeWhere(filter, table);
+    const cols = dims.map((d) => `${alias}.${GROUP_COLUMNS[d]}`);
+    const select = cols.map((c, i) => `${c} AS k${i}`).join(', ');
+    const sql =
+      `SELECT ${select}${cols.length ? ', ' : ''}COUNT(*) AS n, SUM(${alias}.outcome = 'success') AS s, ` +
+      `AVG(${alias}.steps) AS ms, AVG(CASE WHEN ${alias}.outcome = 'success' THEN ${alias}.steps END) AS mss, ` +
+      `AVG(${alias}.episode_return) AS mr FROM ${table} ${alias} WHERE ${where.sql}` +
+      (cols.length ? ` GROUP BY ${cols.join(', ')} ORDER BY ${cols.join(', ')}` : '');
+    const rows = this.#db.prepare(sql).all(...where.params) as Record<string, number | string | null>[];
+    return rows
+      .filter((r) => (r.n as number) > 0)
+      .map((r) => {
+        const key: SuccessRateRow['key'] = {};
+        dims.forEach((d, i) => {
+          key[d] = String(r[`k${i}`]);
+        });
+        const episodes = r.n as number;
+        const successes = r.s as number;
+        return {
+          key,
+          episodes,
+          successes,
+          rate: successes / episodes,
+          ci95: wilsonInterval(successes, episodes),
+          meanSteps: r.ms as number,
+          meanStepsToSuccess: (r.mss as number | null) ?? null,
+          meanReturn: r.mr as number,
+        };
+      });
+  }
+
+  async recentFailures(
+    options: { limit?: number; filter?: EpisodeFilter; includeTruncated?: boolean } = {},
+  ): Promise<EpisodeSummary[]> {
+    const outcome: Outcome[] = options.includeTruncated === false ? ['failure'] : ['failure', 'truncated'];
+    return this.episodes({ ...options.filter, outcome, order: 'desc', limit: options.limit ?? 20 });
+  }
+
+  async episodes(filter: EpisodeFilter & QueryOptions = {}): Promise<EpisodeSummary[]> {
+    this.#open('episodes');
+    const where = episodeWhere(filter, 'episodes');
+    const params = [...where.params];
+    const order = filter.order === 'asc' ? 'ASC' : 'DESC';
+    const sql = `SELECT * FROM episodes e WHERE ${where.sql} ORDER BY e.ended_at ${order}, e.seq ${order}${limitClause(filter, params)}`;
+    return (this.#db.prepare(sql).all(...params) as EpisodeDbRow[]).map(toSummary);
+  }
+
+  async writeSignals(updates: SignalUpdate[]): Promise<SignalVersion[]> {
+    this.#open('writeSignals');
+    if (updates.length === 0) return [];
+    const now = Date.now();
+    const prepared = updates.map((u) => {
+      const writtenAt = u.writtenAt === undefined ? now : Date.parse(u.writtenAt);
+      if (!Number.isFinite(writtenAt)) throw new UesError(`signal writtenAt for ${u.id} is not a date`);
+      return {
+        id: u.id,
+        tdError: finiteOrNull(u.tdError, 'tdError', u.id),
+        learningProgress: finiteOrNull(u.learningProgress, 'learningProgress', u.id),
+        priority: finiteOrNull(u.priority, 'priority', u.id),
+        source: u.source,
+        writtenAt,
+      };
+    });
+    try {
+      return this.#stmts.writeSignals.immediate(prepared);
+    } catch (error) {
+      if (isCorruptionError(error))
+        throw new CorruptDatabaseError(this.path, (error as Error).message, { cause: error });
+      throw error;
+    }
+  }
+
+  async latestSignals(ids: string[]): Promise<Map<string, SignalVersion>> {
+    this.#open('latestSignals');
+    const rows = this.#stmts.latestSignals.all(JSON.stringify(ids)) as Parameters<typeof toSignal>[0][];
+    return new Map(rows.map((r) => [r.id, toSignal(r)]));
+  }
+
+  async signalHistory(id: string): Promise<SignalVersion[]> {
+    this.#open('signalHistory');
+    return (this.#stmts.signalHistory.all(id) as Parameters<typeof toSignal>[0][]).map(toSignal);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#db.close();
+    await this.blobs.close?.();
+  }
+}
+
+function ensureSchema(db: BetterSqlite3.Database, path: string, readonly: boolean): void {
+  const tables = (
+    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
+  ).map((t) => t.name);
+  if (tables.length === 0) {
+    if (readonly) throw new UesError(`${path} is an empty database, not an experience store`);
+    db.transaction(() => {
+      db.exec(SQLITE_SCHEMA);
+      db.prepare('INSERT INTO ues_meta (key, value) VALUES (?, ?)').run(
+        'format',
+        String(SQLITE_FORMAT_VERSION),
+      );
+    }).immediate();
+    return;
+  }
+  if (!tables.includes('ues_meta')) {
+    throw new UesError(
+      `${path} is a SQLite database but not an experience store (it has tables ${tables.slice(0, 5).join(', ')}); ` +
+        'open another path',
+    );
+  }
+  const row = db.prepare("SELECT value FROM ues_meta WHERE key = 'format'").get() as
+    | { value: string }
+    | undefined;
+  const format = Number(row?.value);
+  if (!row || !Number.isInteger(format))
+    throw new CorruptDatabaseError(path, 'ues_meta has no valid format entry');
+  if (format > SQLITE_FORMAT_VERSION) {
+    throw new UesError(
+      `${path} was written by a newer @chimera/ues (store format ${format}, this release knows ${SQLITE_FORMAT_VERSION}); upgrade to open it`,
+    );
+  }
+}
+
+function prepareStatements(db: BetterSqlite3.Database) {
+  const insertExperience = db.prepare(
+    'INSERT INTO experiences (id, episode_id, agent_id, step, environment, self_name, self_version, task_family, ' +
+      'reward, outcome, started_at, tags, schema_version, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const episodeSteps = db.prepare(
+    'SELECT step, self_name, self_version, tags, reward, started_at FROM experiences WHERE episode_id = ? AND agent_id = ?',
+  );
+  const insertEpisode = db.prepare(
+    'INSERT INTO episodes (episode_id, agent_id, environment, task_id, task_goal, task_family, difficulty, self_name, ' +
+      'self_version, outcome, episode_return, steps, tags, started_at, ended_at, end_experience_id) ' +
+      'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const insertEpisodeTag = db.prepare(
+    'INSERT INTO episode_tags (tag, episode_seq, self_name, self_version, environment, task_family, difficulty, ' +
+      'agent_id, outcome, steps, episode_return, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const seqOf = db.prepare('SELECT seq FROM experiences WHERE id = ?').pluck();
+  const lastSignal = db.prepare(
+    'SELECT version, td_error, learning_progress, priority, source FROM signals WHERE experience_seq = ? ORDER BY version DESC LIMIT 1',
+  );
+  const insertSignal = db.prepare(
+    'INSERT INTO signals (experience_seq, version, td_error, learning_progress, priority, source, written_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+
+  const writeEpisode = (end: Experience) => {
+    const steps: EpisodeStepRow[] = (
+      episodeSteps.all(end.episodeId, end.agentId) as {
+        step: number;
+        self_name: string;
+        self_version: string;
+        tags: string;
+        reward: number;
+        started_at: number;
+      }[]
+    ).map((s) => ({
+      step: s.step,
+      selfName: s.self_name,
+      selfVersion: s.self_version,
+      tags: JSON.parse(s.tags) as string[],
+      reward: s.reward,
+      startedAtMs: s.started_at,
+    }));
+    const e = summarizeEpisode(end, steps);
+    const info = insertEpisode.run(
+      e.episodeId,
+      e.agentId,
+      e.environment,
+      e.taskId,
+      e.taskGoal,
+      e.taskFamily,
+      e.difficulty,
+      e.selfName,
+      e.selfVersion,
+      e.outcome,
+      e.episodeReturn,
+      e.steps,
+      JSON.stringify(e.tags),
+      e.startedAtMs,
+      e.endedAtMs,
+      e.endExperienceId,
+    );
+    for (const tag of e.tags) {
+      insertEpisodeTag.run(
+        tag,
+        info.lastInsertRowid,
+        e.selfName,
+        e.selfVersion,
+        e.environment,
+        e.taskFamily,
+        e.difficulty,
+        e.agentId,
+        e.outcome,
+        e.steps,
+        e.episodeReturn,
+        e.endedAtMs,
+      );
+    }
+  };
+
+  return {
+    appendBatch: db.transaction((rows: Experience[]) => {
+      for (const r of rows) {
+        const m = r.metadata;
+        insertExperience.run(
+          r.id,
+          r.episodeId,
+          r.agentId,
+          r.step,
+          m.environment,
+          m.self.name,
+          m.self.version,
+          m.task.family,
+          r.reward,
+          r.outcome ?? null,
+          Date.parse(m.timestamps.startedAt),
+          JSON.stringify(m.tags),
+          r.schemaVersion,
+          JSON.stringify(r),
+        );
+      }
+      // Ending records after all inserts: the summary must see every step of this batch.
+      for (const r of rows) if (r.outcome !== undefined) writeEpisode(r);
+    }),
+    writeSignals: db.transaction(
+      (
+        updates: {
+          id: string;
+          tdError: number | null | undefined;
+          learningProgress: number | null | undefined;
+          priority: number | null | undefined;
+          source: string | undefined;
+          writtenAt: number;
+        }[],
+      ) => {
+        const missing = updates.filter((u) => seqOf.get(u.id) === undefined).map((u) => u.id);
+        if (missing.length) throw new UnknownExperienceError(missing);
+        return updates.map((u) => {
+          const seq = seqOf.get(u.id) as number;
+          const prev = lastSignal.get(seq) as
+            | {
+                version: number;
+                td_error: number | null;
+                learning_progress: number | null;
+                priority: number | null;
+                source: string | null;
+              }
+            | undefined;
+          const row = {
+            id: u.id,
+            version: (prev?.version ?? 0) + 1,
+            td_error: u.tdError === undefined ? (prev?.td_error ?? null) : u.tdError,
+            learning_progress:
+              u.learningProgress === undefined ? (prev?.learning_progress ?? null) : u.learningProgress,
+            priority: u.priority === undefined ? (prev?.priority ?? null) : u.priority,
+            source: u.source ?? null,
+            written_at: u.writtenAt,
+          };
+          insertSignal.run(
+            seq,
+            row.version,
+            row.td_error,
+            row.learning_progress,
+            row.priority,
+            row.source,
+            row.written_at,
+          );
+          return toSignal(row);
+        });
+      },
+    ),
+    getById: db.prepare('SELECT body, schema_version FROM experiences WHERE id = ?'),
+    existingIds: db.prepare('SELECT id FROM experiences WHERE id IN (SELECT value FROM json_each(?))'),
+    episodeExists: db.prepare('SELECT 1 FROM episodes WHERE episode_id = ? AND agent_id = ?'),
+    latestSignals: db.prepare(
+      'SELECT x.id, s.version, s.td_error, s.learning_progress, s.priority, s.source, s.written_at ' +
+        'FROM experiences x JOIN signals s ON s.experience_seq = x.seq ' +
+        'WHERE x.id IN (SELECT value FROM json_each(?)) ' +
+        'AND s.version = (SELECT MAX(version) FROM signals m WHERE m.experience_seq = x.seq)',
+    ),
+    signalHistory: db.prepare(
+      'SELECT x.id, s.version, s.td_error, s.learning_progress, s.priority, s.source, s.written_at ' +
+        'FROM experiences x JOIN signals s ON s.experience_seq = x.seq WHERE x.id = ? ORDER BY s.version',
+    ),
+  };
+}
