@@ -130,15 +130,22 @@ export class ToolAbstractionLayer {
       // 3 and 4. Execute, validate output.
       return this.#execute(tool, call, checked.data, input, options, startedAt);
     } catch (error) {
-      // Only a fault in the TAL itself (or a throwing getter on a hostile call object) lands here.
-      const name = tool?.name ?? (typeof call?.tool === 'string' ? call.tool : '');
-      return this.#finish(
-        failure(name, thrownError(name, error), startedAt, call?.id),
-        input,
-        call,
-        tool,
-        options,
-      );
+      // A hostile call object (throwing getter, trapping proxy) or a fault in the TAL itself.
+      if (tool === undefined) {
+        const unreadable: ToolErrorInfo = {
+          code: 'parse_error',
+          message: `The tool call could not be read (${safeMessage(error)}). Send plain JSON: {"tool": "<name>", "args": {...}}.`,
+        };
+        return this.#finish(
+          failure('', unreadable, startedAt, undefined),
+          input,
+          undefined,
+          undefined,
+          options,
+        );
+      }
+      const failed = failure(tool.name, thrownError(tool.name, error), startedAt, call?.id);
+      return this.#finish(failed, input, call, tool, options);
     }
   }
 
