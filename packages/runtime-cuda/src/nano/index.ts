@@ -29,7 +29,9 @@ export {
   NANO_INPUTS,
   NANO_OUTPUTS,
   type NanoQuantizedBase,
+  NORM_EPSILON,
   nanoLoraSpec,
+  quantizedParts,
 } from './nano-graph';
 export {
   DEFAULT_NANO_SEED,
@@ -39,3 +41,4 @@ export {
 } from './nano-policy-model';
 export { candidateAccuracy, candidateCrossEntropy, valueSquaredError } from './policy-loss';
 export { orthogonalMatrix, seededNormal, seededUniform } from './seeded-random';
+export { NANO_TRAINING_DEFAULTS } from './training-defaults';

@@ -17,8 +17,20 @@ import type { NanoBaseProjection, NanoBaseWeights } from './base-weights';
 import { NANO_LEXICAL_FEATURES, type NanoConfig, type NanoProjection } from './nano-config';
 import { NanoModelError } from './nano-error';
 
-/** 4-bit replacements for base projections (e.g. from the quantization module), keyed by projection. */
-export type NanoQuantizedBase = Partial<Record<NanoBaseProjection, MatMulNBitsWeights>>;
+/**
+ * 4-bit replacements for base projections, keyed by projection. A list of parts is summed (SplitQuant
+ * splits one weight into parts); the quantization module's `toMatMulNBitsWeights(part)` gives each.
+ */
+export type NanoQuantizedBase = Partial<
+  Record<NanoBaseProjection, MatMulNBitsWeights | readonly MatMulNBitsWeights[]>
+>;
+
+/** The parts of a quantized projection as a list. */
+export function quantizedParts(
+  q: MatMulNBitsWeights | readonly MatMulNBitsWeights[],
+): readonly MatMulNBitsWeights[] {
+  return Array.isArray(q) ? q : [q as MatMulNBitsWeights];
+}
 
 export const NANO_INPUTS = {
   contextX: 'context_x',
@@ -69,10 +81,16 @@ export function buildNanoGraph(
   const baseLinear = (p: NanoBaseProjection, x: string): string => {
     const q = quantized[p];
     if (q) {
-      if (q.k !== dim || q.n !== dim) {
-        throw new NanoModelError(`quantized ${p} must be ${dim} x ${dim}, got k=${q.k}, n=${q.n}`);
-      }
-      return addMatMulNBits(g, x, packMatMulNBits(q), { name: p, accuracyLevel: 0 });
+      const parts = quantizedParts(q).map((part, i) => {
+        if (part.k !== dim || part.n !== dim) {
+          throw new NanoModelError(
+            `quantized ${p} part ${i} must be ${dim} x ${dim}, got k=${part.k}, n=${part.n}`,
+          );
+        }
+        return addMatMulNBits(g, x, packMatMulNBits(part), { name: `${p}.part${i}`, accuracyLevel: 0 });
+      });
+      if (parts.length === 0) throw new NanoModelError(`quantized ${p} has no parts`);
+      return parts.reduce((sum, part) => g.op('Add', [sum, part]));
     }
     const w = base[p];
     return g.op('MatMul', [

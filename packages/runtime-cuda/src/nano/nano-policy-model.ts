@@ -86,7 +86,21 @@ export class NanoPolicyModel {
     const projections = {} as ReferenceProjections;
     for (const p of NANO_BASE_PROJECTIONS) {
       const q = quantized[p];
-      projections[p] = q ? dequantizeMatMulNBits(q) : base[p].data;
+      if (!q) {
+        projections[p] = base[p].data;
+        continue;
+      }
+      const sum = new Float32Array(config.dim * config.dim);
+      for (const part of quantizedParts(q)) {
+        const w = dequantizeMatMulNBits(part);
+        if (w.length !== sum.length) {
+          throw new NanoModelError(
+            `quantized ${p} must be ${config.dim} x ${config.dim}, got k=${part.k}, n=${part.n}`,
+          );
+        }
+        for (let i = 0; i < sum.length; i++) sum[i]! += w[i]!;
+      }
+      projections[p] = sum;
     }
     const bytes = buildNanoGraph(config, base, quantized);
     const session = await createSession(bytes, {

@@ -1,0 +1,126 @@
+/**
+ * chimera-nano learns, through its adapter alone and a zeroth-order optimizer (QuZO, 4-bit
+ * perturbations), what word overlap cannot give: which confirm button a site variant uses, and
+ * that a negated word marks the wrong candidate. Held-out tasks use products and colours never
+ * seen in training, so only the association itself can carry over.
+ */
+import { describe, expect, it } from 'vitest';
+import { QuZOOptimizer } from '../quzo/quzo-optimizer';
+import type { NanoGroup } from './featurizer';
+import { NanoPolicyModel } from './nano-policy-model';
+import { candidateAccuracy, candidateCrossEntropy } from './policy-loss';
+import { seededUniform } from './seeded-random';
+import { NANO_TRAINING_DEFAULTS } from './training-defaults';
+
+interface Task extends NanoGroup {
+  target: number;
+}
+
+function shuffle<T>(items: T[], random: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}
+
+const VARIANTS = ['nordwind', 'sudhafen', 'ostkamm', 'westbrise', 'talgrund'];
+const CONFIRM = ['Bestätigen', 'Place order', 'Jetzt kaufen', 'Complete purchase', 'Proceed'];
+const PRODUCTS = {
+  train: ['lamp', 'chair', 'kettle', 'blanket', 'mug', 'desk', 'sofa', 'rug'],
+  heldout: ['teapot', 'stool', 'curtain', 'shelf'],
+};
+
+/** Site variant k confirms with CONFIRM[k]; nothing in the goal names the button. */
+function siteConvention(seed: number, split: 'train' | 'heldout'): Task {
+  const random = seededUniform(seed * 7919 + (split === 'train' ? 1 : 2));
+  const k = Math.floor(random() * VARIANTS.length);
+  const product = PRODUCTS[split][Math.floor(random() * PRODUCTS[split].length)]!;
+  const options = shuffle(
+    [
+      ...CONFIRM.map((label, i) => ({ label, ok: i === k })),
+      { label: 'Cancel', ok: false },
+      { label: 'Help', ok: false },
+    ],
+    random,
+  );
+  return {
+    context: {
+      goal: `Buy the ${product}`,
+      observation: `site variant-${VARIANTS[k]} checkout, cart: ${product}`,
+    },
+    candidates: options.map((o, i) => `click e${10 + i} button "${o.label}"`),
+    target: options.findIndex((o) => o.ok),
+  };
+}
+
+const COLOURS = {
+  train: ['red', 'blue', 'green', 'yellow', 'black'],
+  heldout: ['purple', 'orange', 'white', 'pink'],
+};
+
+/** "not red and not blue": overlap points at the wrong candidates; the right one is never named. */
+function negation(seed: number, split: 'train' | 'heldout'): Task {
+  const random = seededUniform(seed * 104729 + (split === 'train' ? 3 : 4));
+  const [a, b, right] = shuffle([...COLOURS[split]], random);
+  const options = shuffle([a!, b!, right!], random);
+  return {
+    context: `Pick the hat that is not ${a} and not ${b}`,
+    candidates: options.map((c, i) => `click e${20 + i} button "${c} hat"`),
+    target: options.indexOf(right!),
+  };
+}
+
+async function train(generate: (seed: number, split: 'train' | 'heldout') => Task, steps: number) {
+  const model = await NanoPolicyModel.create();
+  const lora = model.createLora(1);
+  const heldout = Array.from({ length: 100 }, (_, i) => generate(i, 'heldout'));
+  const heldoutBatch = model.prepare(heldout);
+  const targets = heldout.map((t) => t.target);
+  const evaluate = async () => {
+    const { logits } = await model.score(heldoutBatch, lora);
+    return { accuracy: candidateAccuracy(logits, targets), loss: candidateCrossEntropy(logits, targets) };
+  };
+  const before = await evaluate();
+  // #region nano-quzo-training
+  const optimizer = new QuZOOptimizer({
+    params: lora.policyParameters(), // LoRA factors + lexical weights, perturbed in place
+    lr: NANO_TRAINING_DEFAULTS.lr,
+    eps: NANO_TRAINING_DEFAULTS.eps,
+    perturbBits: NANO_TRAINING_DEFAULTS.perturbBits,
+    gradBits: NANO_TRAINING_DEFAULTS.gradBits,
+    directions: 1,
+    seed: 7,
+  });
+  for (let step = 0; step < steps; step++) {
+    const tasks = Array.from({ length: NANO_TRAINING_DEFAULTS.batchSize }, (_, i) =>
+      generate(step * NANO_TRAINING_DEFAULTS.batchSize + i, 'train'),
+    );
+    const batch = model.prepare(tasks); // featurize once, score twice per step
+    const labels = tasks.map((t) => t.target);
+    await optimizer.step(async () => candidateCrossEntropy((await model.score(batch, lora)).logits, labels));
+  }
+  // #endregion
+  const after = await evaluate();
+  // Set NANO_LEARNING_REPORT=1 to print the numbers quoted in docs/runtime-cuda.md.
+  if (process.env.NANO_LEARNING_REPORT) console.info(generate.name, steps, 'steps', { before, after });
+  await model.release();
+  return { before, after };
+}
+
+describe('chimera-nano learns non-lexical associations through its adapter (QuZO)', () => {
+  it('site variant -> confirm button label, on held-out products', async () => {
+    const { before, after } = await train(siteConvention, 800);
+    // 7 candidates: chance is 14%; the untrained model has nothing to go on.
+    expect(before.accuracy).toBeLessThan(0.45);
+    expect(after.accuracy).toBeGreaterThan(before.accuracy + 0.3);
+    expect(after.loss).toBeLessThan(before.loss);
+  }, 120_000);
+
+  it('negation, on held-out colours', async () => {
+    const { before, after } = await train(negation, 150);
+    // Word overlap picks a negated colour at step 0.
+    expect(before.accuracy).toBeLessThan(0.1);
+    expect(after.accuracy).toBeGreaterThan(0.9);
+  }, 120_000);
+});
