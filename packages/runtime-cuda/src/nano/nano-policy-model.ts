@@ -28,6 +28,7 @@ import {
   NANO_OUTPUTS,
   type NanoQuantizedBase,
   nanoLoraSpec,
+  quantizedParts,
 } from './nano-graph';
 import { type ReferenceProjections, referenceForward } from './nano-reference';
 
