@@ -65,7 +65,9 @@ export function fitToBudget(value: unknown, options: BudgetOptions): BudgetedObs
           best = tried;
         } else high = mid;
       }
-      const omitted = [...new Set(best.notes), ...[...dropped].map((p) => `-${p}`)];
+      // A dropped parent says it all: leave out its dropped children.
+      const shown = [...dropped].filter((p) => ![...dropped].some((q) => p.startsWith(`${q}.`)));
+      const omitted = [...new Set(best.notes), ...shown.map((p) => `-${p}`)];
       return { text: best.text, tokens: best.tokens as number, truncated: true, omitted };
     }
     const candidate = candidates[next];

@@ -97,7 +97,7 @@ function expectedOf(error: ErrorObject): string {
     case 'oneOf':
       return 'one of the allowed shapes';
     default:
-      return (error.message ?? error.keyword).replace(/^must /, '');
+      return (error.message ?? error.keyword).replace(/^must (be )?/, '');
   }
 }
 
