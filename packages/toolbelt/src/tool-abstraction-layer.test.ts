@@ -88,7 +88,7 @@ describe('ToolAbstractionLayer.dispatch', () => {
     const error = errorOf(await layer.dispatch({ tool: 'browser_clik', args: {} }));
     expect(error.code).toBe('unknown_tool');
     expect(error.message).toContain('Did you mean "browser_click"');
-    expect(error.details).toMatchObject({ closest: ['browser_click'] });
+    expect(error.details?.closest).toEqual(['browser_click', 'browser_navigate']);
   });
 
   it('reports invalid arguments with path, expected, received and a schema reminder, without running the handler', async () => {
