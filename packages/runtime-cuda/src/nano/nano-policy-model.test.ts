@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { quantizeMatMulNBitsRtn } from '../onnx/matmul-nbits';
 import { NanoModelError } from './nano-error';
 import { NanoPolicyModel } from './nano-policy-model';
 
@@ -46,6 +47,32 @@ describe('NanoPolicyModel', () => {
     const fresh = await model.score(batch, model.createLora(3));
     expect(maxRelativeError(fresh.logits[0]!, onnx.logits[0]!)).toBeGreaterThan(1e-3);
     await model.release();
+  });
+
+  it('runs with 4-bit MatMulNBits base projections and still agrees with its reference', async () => {
+    const float = await NanoPolicyModel.create();
+    const w = float.baseWeights();
+    // #region nano-quantized-base
+    const quantized = await NanoPolicyModel.create({
+      quantizedBase: {
+        mlp1: quantizeMatMulNBitsRtn(w.mlp1.data, w.mlp1.rows, w.mlp1.cols, 32),
+        mlp2: quantizeMatMulNBitsRtn(w.mlp2.data, w.mlp2.rows, w.mlp2.cols, 32),
+        out: quantizeMatMulNBitsRtn(w.out.data, w.out.rows, w.out.cols, 32),
+      },
+    });
+    // #endregion
+    const lora = quantized.createLora(2);
+    for (const p of lora.parameters()) for (let j = 0; j < p.length; j++) p[j]! += Math.cos(j) * 0.1;
+    const onnx = await quantized.score(batch, lora);
+    const reference = quantized.referenceScore(batch, lora);
+    for (let g = 0; g < 2; g++) expect(maxRelativeError(onnx.logits[g]!, reference.logits[g]!)).toBeLessThan(1e-5);
+    // 4-bit weights move the scores a little, not the ranking of the named button.
+    const floatScores = await float.score(batch, lora);
+    const diff = maxRelativeError(onnx.logits[0]!, floatScores.logits[0]!);
+    expect(diff).toBeGreaterThan(1e-6);
+    expect(diff).toBeLessThan(0.1);
+    expect(onnx.logits[0]![0]).toBeGreaterThan(Math.max(onnx.logits[0]![1]!, onnx.logits[0]![2]!));
+    await Promise.all([float.release(), quantized.release()]);
   });
 
   it('is deterministic in its seed and ranks the named button first before any training', async () => {
