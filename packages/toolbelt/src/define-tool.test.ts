@@ -53,6 +53,36 @@ describe('defineTool', () => {
     });
   });
 
+  it('keeps custom zod messages and transforms in validation results', () => {
+    const tool = defineTool({
+      name: 'click',
+      description: 'Click.',
+      environmentTags: [],
+      input: z.object({
+        element: z.string().regex(/^e\d+$/, 'use an element id like e12'),
+        n: z.coerce.number(),
+      }),
+      output: z.unknown(),
+      handler: (args) => args,
+    });
+    expect(tool.validateInput({ element: 'e3', n: '4' })).toEqual({
+      success: true,
+      data: { element: 'e3', n: 4 },
+    });
+    const bad = tool.validateInput({ element: 'the button', n: 1 });
+    expect(bad.success).toBe(false);
+    if (!bad.success) {
+      expect(bad.issues()).toEqual([
+        {
+          path: '$.element',
+          expected: 'regex format',
+          received: 'string "the button"',
+          message: 'use an element id like e12',
+        },
+      ]);
+    }
+  });
+
   it('refuses definitions a model or protocol could not use', () => {
     const base = {
       description: 'X.',

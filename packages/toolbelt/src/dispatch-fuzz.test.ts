@@ -110,13 +110,13 @@ const mutations: fc.Arbitrary<Mutation> = fc.oneof(
     weight: 1,
     arbitrary: fc.nat().map<Mutation>((i) => (args) => {
       const keys = Object.keys(args);
-      if (keys.length > 0) args[keys[i % keys.length]!] = 'x'.repeat(100_000 + (i % 1000));
+      if (keys.length > 0) args[keys[i % keys.length]!] = 'x'.repeat(20_000 + (i % 1000));
     }),
   },
   {
     weight: 1,
     arbitrary: fc
-      .tuple(fc.nat(), fc.integer({ min: 50, max: 2000 }))
+      .tuple(fc.nat(), fc.integer({ min: 50, max: 1000 }))
       .map<Mutation>(([i, depth]) => (args) => {
         const keys = Object.keys(args);
         ownSet(args, keys.length > 0 ? keys[i % keys.length]! : 'deep', deep(depth));

@@ -3,7 +3,7 @@
  * transformed) value; on failure it returns a function that builds the issues, so the success path
  * never pays for error details.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { describeValue, jsonPath, valueAtPath } from './describe-value';
 
 export interface ValidationIssue {
@@ -24,8 +24,43 @@ export type Validator<T> = (value: unknown) => ValidationOutcome<T>;
 
 const maxIssues = 5;
 
-/** Wraps a zod schema. zod's own success result already has the `{ success, data }` shape. */
+const syncContext = { async: false } as const;
+
+type RawRun = (
+  payload: { value: unknown; issues: z.core.$ZodRawIssue[] },
+  ctx: typeof syncContext,
+) => { value: unknown; issues: z.core.$ZodRawIssue[] } | Promise<unknown>;
+
+/**
+ * Wraps a zod schema. Runs the schema's core `_zod.run` rather than `safeParse`: on failure,
+ * `safeParse` builds a ZodError (an Error, with a captured stack) that costs ~10x the parse itself,
+ * and dispatch only needs the raw issues, finalized (messages resolved) when someone asks for them.
+ * Falls back to `safeParse` where that core hook is missing or the schema is async.
+ */
 export function zodValidator<S extends z.ZodType>(schema: S): Validator<z.output<S>> {
+  const run = (schema as unknown as { _zod?: { run?: RawRun } })._zod?.run;
+  if (typeof run !== 'function') return classicZodValidator(schema);
+  const classic = classicZodValidator(schema);
+  return (value) => {
+    const result = run({ value, issues: [] }, syncContext);
+    if (result instanceof Promise) {
+      result.catch(() => {});
+      return classic(value);
+    }
+    if (result.issues.length === 0) return { success: true, data: result.value as z.output<S> };
+    const raw = result.issues;
+    return {
+      success: false,
+      issues: () =>
+        zodIssues(
+          raw.map((issue) => z.core.util.finalizeIssue(issue, syncContext, z.core.config())),
+          value,
+        ),
+    };
+  };
+}
+
+function classicZodValidator<S extends z.ZodType>(schema: S): Validator<z.output<S>> {
   return (value) => {
     const result = schema.safeParse(value);
     if (result.success) return result as { success: true; data: z.output<S> };
@@ -37,7 +72,7 @@ function zodIssues(issues: readonly z.core.$ZodIssue[], root: unknown): Validati
   const out: ValidationIssue[] = [];
   for (const issue of issues) {
     if (out.length >= maxIssues) break;
-    const path = issue.path as readonly PropertyKey[];
+    const path = (issue.path ?? []) as readonly PropertyKey[];
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         out.push({
