@@ -7,11 +7,12 @@
  * answers computed from the server's state, which is what task rewards are built on.
  */
 import { createRequire } from 'node:module';
-import { Vec3 } from 'vec3';
+import vec3, { type Vec3 } from 'vec3';
 import { stateIdFor } from './block-states';
 import { installCraftingWindows } from './fixes/crafting-windows';
 import { addItem, clearInventory, countItems } from './fixes/inventory-ops';
 import { installItemDrops } from './fixes/item-drops';
+import { installMobDeaths } from './fixes/mob-deaths';
 import { installPacketCompat } from './fixes/packet-compat';
 import { installPlayerVisibility } from './fixes/player-visibility';
 import { trackTimers } from './fixes/timers';
@@ -48,7 +49,7 @@ function boxPositions(from: BlockPos, to: BlockPos): Vec3[] {
   const out: Vec3[] = [];
   // y-major, then z, then x: the order getBlocks answers in.
   for (let y = y0; y <= y1; y++)
-    for (let z = z0; z <= z1; z++) for (let x = x0; x <= x1; x++) out.push(new Vec3(x, y, z));
+    for (let z = z0; z <= z1; z++) for (let x = x0; x <= x1; x++) out.push(vec3(x, y, z));
   return out;
 }
 
@@ -94,6 +95,7 @@ async function main(): Promise<void> {
     playerWindowsLoader = squidRequire('prismarine-windows')(registry);
     installPacketCompat(serv);
     installPlayerVisibility(serv);
+    installMobDeaths(serv);
     installWorldRules(serv, {
       spawn: options.spawn,
       fixedTime: options.fixedTime,
@@ -169,7 +171,7 @@ async function main(): Promise<void> {
     setBlocks: async ({ blocks }) => {
       let changed = 0;
       for (const b of blocks)
-        if (await setBlock(new Vec3(b.x, b.y, b.z), stateOf(b.name, b.properties))) changed++;
+        if (await setBlock(vec3(b.x, b.y, b.z), stateOf(b.name, b.properties))) changed++;
       return changed;
     },
     fill: async ({ from, to, name }) => {
@@ -199,15 +201,15 @@ async function main(): Promise<void> {
       setInventory(player, items);
       player.updateHealth(20);
       player.updateFood(20);
-      await player.teleport(new Vec3(position.x, position.y, position.z));
-      player.sendSelfPosition(new Vec3(position.x, position.y, position.z));
+      await player.teleport(vec3(position.x, position.y, position.z));
+      player.sendSelfPosition(vec3(position.x, position.y, position.z));
       grantHaste(player, options.hasteLevel);
       return true;
     },
     teleport: async ({ username, position }) => {
       const player = playerNamed(username);
-      await player.teleport(new Vec3(position.x, position.y, position.z));
-      player.sendSelfPosition(new Vec3(position.x, position.y, position.z));
+      await player.teleport(vec3(position.x, position.y, position.z));
+      player.sendSelfPosition(vec3(position.x, position.y, position.z));
       return true;
     },
     players: () =>
@@ -220,7 +222,7 @@ async function main(): Promise<void> {
         gameMode: p.gameMode,
       })),
     entities: ({ center, radius }) => {
-      const c = new Vec3(center.x, center.y, center.z);
+      const c = vec3(center.x, center.y, center.z);
       const out: ServerEntityState[] = [];
       for (const e of Object.values(serv.entities)) {
         if (e.position.distanceTo(c) > radius) continue;
@@ -244,12 +246,12 @@ async function main(): Promise<void> {
     spawnMob: ({ name, position }) => {
       const mob = registry.entitiesByName[name];
       if (!mob || mob.type === 'projectile') throw new Error(`unknown mob '${name}'`);
-      return serv.spawnMob(mob.id, serv.overworld, new Vec3(position.x, position.y, position.z), {
-        velocity: new Vec3(0, 0, 0),
+      return serv.spawnMob(mob.id, serv.overworld, vec3(position.x, position.y, position.z), {
+        velocity: vec3(0, 0, 0),
       }).id;
     },
     clearItems: ({ center, radius }) => {
-      const c = new Vec3(center.x, center.y, center.z);
+      const c = vec3(center.x, center.y, center.z);
       let removed = 0;
       for (const e of Object.values(serv.entities)) {
         if (e.type === 'object' && e.position.distanceTo(c) <= radius) {

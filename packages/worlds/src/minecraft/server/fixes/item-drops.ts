@@ -7,7 +7,7 @@
  * cobblestone, leaves drop saplings, sticks and apples every time); drop velocities come from
  * Math.random; item entities carry no item metadata for 1.20.2+ clients.
  */
-import { Vec3 } from 'vec3';
+import vec3 from 'vec3';
 import type { ItemConstructor, SquidEntity, SquidPlayer, SquidServer } from '../squid-types';
 import { addItem } from './inventory-ops';
 
@@ -52,8 +52,8 @@ export function installItemDrops(serv: SquidServer, Item: ItemConstructor): Item
       ...options,
       // Our own pickup loop below replaces flying-squid's (which gives one item per stack).
       pickupTime: undefined,
-      // A dug block pops its drop straight up, so it lands on the block's own cell.
-      velocity: fromDig ? new Vec3(0, 3, 0) : options.velocity,
+      // A dug block's drop falls straight down its own column (no random scatter).
+      velocity: fromDig ? vec3(0, 0, 0) : options.velocity,
     });
     entity.chimeraPickupAt = Date.now() + delay;
     if (typeof options.chimeraThrower === 'number') {
@@ -68,7 +68,7 @@ export function installItemDrops(serv: SquidServer, Item: ItemConstructor): Item
     if (count <= 0) return;
     const yaw = (player.yaw * 2 * Math.PI) / 256;
     const pitch = (player.pitch * 2 * Math.PI) / 256;
-    const direction = new Vec3(
+    const direction = vec3(
       -Math.sin(yaw) * Math.cos(pitch),
       -Math.sin(pitch),
       Math.cos(yaw) * Math.cos(pitch),

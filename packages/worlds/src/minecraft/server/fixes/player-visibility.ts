@@ -26,6 +26,11 @@ export function installPlayerVisibility(serv: SquidServer): void {
 
   serv.on('newPlayer', (player: SquidPlayer) => {
     player.entityType = playerType;
+    // Dig animations carry a fresh entity id per dig; clients then track a phantom entity for
+    // each. The game uses the digging player's own id.
+    const writeOthersNearby = player._writeOthersNearby.bind(player);
+    player._writeOthersNearby = (name, params) =>
+      writeOthersNearby(name, name === 'block_break_animation' ? { ...params, entityId: player.id } : params);
     // flying-squid redefines this server-wide function in every player's login plugin, so the
     // replacement has to be re-installed after each join's plugins ran (newPlayer comes after them).
     serv._sendPlayerList = sendPlayerList;

@@ -3,7 +3,7 @@
  * frozen time of day, a full-health reset on join, and an optional Haste effect so that
  * episodes spend their time on decisions rather than on watching a block break.
  */
-import { Vec3 } from 'vec3';
+import vec3 from 'vec3';
 import type { BlockPos } from '../protocol';
 import type { SquidPlayer, SquidServer } from '../squid-types';
 
@@ -18,7 +18,7 @@ export interface WorldRules {
 }
 
 export function installWorldRules(serv: SquidServer, rules: WorldRules): void {
-  const spawn = new Vec3(rules.spawn.x, rules.spawn.y, rules.spawn.z);
+  const spawn = vec3(rules.spawn.x, rules.spawn.y, rules.spawn.z);
   serv.getSpawnPoint = async () => spawn.clone();
 
   if (rules.fixedTime !== null) {
