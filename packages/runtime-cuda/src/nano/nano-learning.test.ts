@@ -71,16 +71,107 @@ function negation(seed: number, split: 'train' | 'heldout'): Task {
   };
 }
 
-async function train(generate: (seed: number, split: 'train' | 'heldout') => Task, steps: number) {
+const STAGES = [
+  'collect oak log',
+  'craft oak planks',
+  'craft crafting table',
+  'craft sticks',
+  'craft wooden pickaxe',
+];
+const JUNK = {
+  train: ['dirt', 'cobblestone', 'sand', 'gravel', 'flower'],
+  heldout: ['wool', 'seeds', 'apple', 'feather', 'bone'],
+};
+
+/** Recipe order: the next step depends on the inventory; the goal names only the last step. */
+function craftingOrder(seed: number, split: 'train' | 'heldout'): Task {
+  const random = seededUniform(seed * 15485863 + (split === 'train' ? 5 : 6));
+  const stage = Math.floor(random() * STAGES.length);
+  const inventory: string[] = [];
+  if (stage === 1) inventory.push(`oak log ${1 + Math.floor(random() * 3)}`);
+  if (stage >= 2) inventory.push(`oak planks ${2 + Math.floor(random() * 6)}`);
+  if (stage >= 3) inventory.push('crafting table 1');
+  if (stage >= 4) inventory.push(`sticks ${2 + Math.floor(random() * 4)}`);
+  const junk = JUNK[split];
+  inventory.push(`${junk[Math.floor(random() * junk.length)]} ${1 + Math.floor(random() * 9)}`);
+  const options = shuffle(
+    [
+      ...STAGES.map((text, i) => ({ text, ok: i === stage })),
+      { text: 'mine stone', ok: false },
+      { text: `place ${junk[0]}`, ok: false },
+    ],
+    random,
+  );
+  return {
+    context: {
+      goal: split === 'train' ? 'Make a wooden pickaxe' : 'Get yourself a wooden pickaxe',
+      observation: `inventory: ${shuffle(inventory, random).join(', ')}`,
+    },
+    candidates: options.map((o) => o.text),
+    target: options.findIndex((o) => o.ok),
+  };
+}
+
+const BUTTONS = [
+  'Save draft',
+  'Delete account',
+  'Open settings',
+  'Export report',
+  'Share link',
+  'Print invoice',
+  'Archive mail',
+  'Rename folder',
+];
+
+/** The control: the goal names the button, so word overlap solves it before any training. */
+function namedButton(seed: number, split: 'train' | 'heldout'): Task {
+  const random = seededUniform(seed * 49979687 + (split === 'train' ? 7 : 8));
+  const options = shuffle([...BUTTONS], random).slice(0, 6);
+  const target = Math.floor(random() * options.length);
+  return {
+    context: {
+      goal: `Please ${options[target]!.toLowerCase()} now`,
+      observation: `page with buttons ${options.join(', ')}`,
+    },
+    candidates: options.map((o, i) => `click e${30 + i} button "${o}"`),
+    target,
+  };
+}
+
+const FAMILIES = [siteConvention, negation, craftingOrder, namedButton];
+
+/** One adapter for all four families, tasks interleaved. */
+function mixed(seed: number, split: 'train' | 'heldout'): Task {
+  return FAMILIES[seed % FAMILIES.length]!(Math.floor(seed / FAMILIES.length), split);
+}
+
+async function train(
+  generate: (seed: number, split: 'train' | 'heldout') => Task,
+  steps: number,
+  heldoutSize = 100,
+) {
   const model = await NanoPolicyModel.create();
   const lora = model.createLora(1);
-  const heldout = Array.from({ length: 100 }, (_, i) => generate(i, 'heldout'));
+  const heldout = Array.from({ length: heldoutSize }, (_, i) => generate(i, 'heldout'));
   const heldoutBatch = model.prepare(heldout);
   const targets = heldout.map((t) => t.target);
   const evaluate = async () => {
     const { logits } = await model.score(heldoutBatch, lora);
     return { accuracy: candidateAccuracy(logits, targets), loss: candidateCrossEntropy(logits, targets) };
   };
+  const familyAccuracy = async () => {
+    const out: Record<string, number> = {};
+    for (const [f, family] of FAMILIES.entries()) {
+      const idx = heldout.map((_, i) => i).filter((i) => i % FAMILIES.length === f);
+      const { logits } = await model.score(model.prepare(idx.map((i) => heldout[i]!)), lora);
+      out[family.name] = candidateAccuracy(
+        logits,
+        idx.map((i) => targets[i]!),
+      );
+    }
+    return out;
+  };
+  const perFamilyBefore = generate === mixed ? await familyAccuracy() : undefined;
   const before = await evaluate();
   // #region nano-quzo-training
   const optimizer = new QuZOOptimizer({
@@ -102,10 +193,12 @@ async function train(generate: (seed: number, split: 'train' | 'heldout') => Tas
   }
   // #endregion
   const after = await evaluate();
+  const perFamily = generate === mixed ? await familyAccuracy() : undefined;
   // Set NANO_LEARNING_REPORT=1 to print the numbers quoted in docs/runtime-cuda.md.
-  if (process.env.NANO_LEARNING_REPORT) console.info(generate.name, steps, 'steps', { before, after });
+  if (process.env.NANO_LEARNING_REPORT)
+    console.info(generate.name, steps, 'steps', { before, after, perFamilyBefore, perFamily });
   await model.release();
-  return { before, after };
+  return { before, after, perFamily };
 }
 
 describe('chimera-nano learns non-lexical associations through its adapter (QuZO)', () => {
@@ -123,4 +216,16 @@ describe('chimera-nano learns non-lexical associations through its adapter (QuZO
     expect(before.accuracy).toBeLessThan(0.1);
     expect(after.accuracy).toBeGreaterThan(0.9);
   }, 120_000);
+
+  // About 2,500 steps (15-30 s here): run with NANO_LEARNING_FULL=1 (and NANO_LEARNING_REPORT=1 for the numbers).
+  it.runIf(process.env.NANO_LEARNING_FULL === '1')(
+    'one adapter learns all four families at once, on held-out tasks',
+    async () => {
+      const { before, after, perFamily } = await train(mixed, 2500, 400);
+      expect(after.accuracy).toBeGreaterThan(before.accuracy + 0.3);
+      expect(perFamily!.namedButton).toBeGreaterThan(0.95);
+      expect(perFamily!.craftingOrder).toBeGreaterThan(0.6);
+    },
+    300_000,
+  );
 });

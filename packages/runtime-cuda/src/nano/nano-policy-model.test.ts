@@ -31,6 +31,31 @@ const batch = [
 ];
 
 describe('NanoPolicyModel', () => {
+  it('scores the candidates of a decision', async () => {
+    // #region nano-score
+    const model = await NanoPolicyModel.create({ seed: 1 }); // frozen base from the seed, ONNX session on CPU
+    const self = model.createLora(); // LoRA factors + value head + lexical weights: graph inputs
+    const { logits, values } = await model.score(
+      [
+        {
+          context: {
+            goal: 'Sign in as alice',
+            self: 'web-forms',
+            observation: 'Login page: user field, password field',
+          },
+          candidates: ['type e4 "alice" into "User"', 'click e9 link "Help"', 'click e2 button "Sign in"'],
+        },
+      ],
+      self,
+    );
+    // logits[0]: one score per candidate; values[0]: the value head's estimate for this context
+    // #endregion
+    expect(logits[0]!.length).toBe(3);
+    expect(logits[0]![0]).toBeGreaterThan(logits[0]![1]!);
+    expect(values.length).toBe(1);
+    await model.release();
+  });
+
   it('agrees with the plain TypeScript forward (relative error < 1e-5, float32)', async () => {
     const model = await NanoPolicyModel.create({ config: { ranks: { mlp1: 2, mlp2: 4, query: 8, key: 3 } } });
     const lora = model.createLora(3);
@@ -65,7 +90,8 @@ describe('NanoPolicyModel', () => {
     for (const p of lora.parameters()) for (let j = 0; j < p.length; j++) p[j]! += Math.cos(j) * 0.1;
     const onnx = await quantized.score(batch, lora);
     const reference = quantized.referenceScore(batch, lora);
-    for (let g = 0; g < 2; g++) expect(maxRelativeError(onnx.logits[g]!, reference.logits[g]!)).toBeLessThan(1e-5);
+    for (let g = 0; g < 2; g++)
+      expect(maxRelativeError(onnx.logits[g]!, reference.logits[g]!)).toBeLessThan(1e-5);
     // 4-bit weights move the scores a little, not the ranking of the named button.
     const floatScores = await float.score(batch, lora);
     const diff = maxRelativeError(onnx.logits[0]!, floatScores.logits[0]!);

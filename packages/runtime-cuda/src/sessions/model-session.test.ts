@@ -26,10 +26,14 @@ describe('createSession', () => {
 
   it('falls back from CUDA to CPU with a logged reason when the CUDA provider cannot load', async () => {
     const logged: string[] = [];
-    const session = await createSession(addOne(), {
+    const modelBytes = addOne();
+    // #region session-fallback
+    const session = await createSession(modelBytes, {
       executionProvider: 'auto',
       logger: (m) => logged.push(m),
     });
+    // session.providerUsed is 'cuda' where its libraries load; otherwise 'cpu', with session.fallbackReason
+    // #endregion
     if (process.env.CHIMERA_EXPECT_CUDA === '1') {
       expect(session.providerUsed).toBe('cuda');
     } else {

@@ -60,14 +60,26 @@ let ortModule: Promise<OrtModule> | undefined;
 /** The first CUDA failure in this process: later sessions skip the attempt (it costs a library load each time). */
 let cudaFailure: string | undefined;
 
+/**
+ * Loads onnxruntime-node once. Its process-wide logger prints a failed CUDA provider load as a red
+ * error line on stderr even though the session then falls back; the fallback is reported through
+ * `logger` instead, so the default level is raised to `fatal` here unless the caller already set
+ * `env.logLevel`. Pass `sessionOptions.logSeverityLevel` to see a session's own warnings.
+ */
 export function loadOnnxRuntime(): Promise<OrtModule> {
-  ortModule ??= import('onnxruntime-node').catch((cause: unknown) => {
-    ortModule = undefined;
-    throw new SessionError(
-      'could not load onnxruntime-node: install it (ONNXRUNTIME_NODE_INSTALL=skip avoids its CUDA download offline)',
-      { cause },
-    );
-  });
+  ortModule ??= import('onnxruntime-node').then(
+    (ort) => {
+      if (ort.env.logLevel === undefined || ort.env.logLevel === 'warning') ort.env.logLevel = 'fatal';
+      return ort;
+    },
+    (cause: unknown) => {
+      ortModule = undefined;
+      throw new SessionError(
+        'could not load onnxruntime-node: install it (ONNXRUNTIME_NODE_INSTALL=skip avoids its CUDA download offline)',
+        { cause },
+      );
+    },
+  );
   return ortModule;
 }
 
@@ -89,11 +101,6 @@ export async function createSession(
   if (wanted !== 'cpu') {
     if (cudaFailure === undefined) {
       try {
-        // onnxruntime prints a failed provider load as a red error line on stderr; the fallback is
-        // reported through `logger` instead. Its process-wide logger level is fixed when its
-        // environment first initializes, so this quiets it for the process unless the caller set one.
-        const quiet = ort.env.logLevel === undefined || ort.env.logLevel === 'warning';
-        if (quiet) ort.env.logLevel = 'fatal';
         const session = await create(ort, model, { ...base, executionProviders: ['cuda', 'cpu'] });
         return wrap(ort, session, 'cuda', undefined);
       } catch (error) {
