@@ -122,7 +122,7 @@ Napi::Value StochasticRound(const Napi::CallbackInfo& info) {
   return a;
 }
 
-// perturb(params, offset, seed, tensor, qScale, qZero, qLevels, eps, ledgerIndex, ledgerValue[, count])
+// perturb(params, offset, seed, tensor, qScale, qZero, qLevels, eps, hints, ledgerIndex, ledgerValue[, count])
 template <bool Cuda, int Phase>
 Napi::Value Perturb(const Napi::CallbackInfo& info) {
   auto params = typed<Napi::Float32Array>(info, 0, "params");
@@ -130,24 +130,28 @@ Napi::Value Perturb(const Napi::CallbackInfo& info) {
   const uint32_t seed = u32(info, 2, "seed"), tensor = u32(info, 3, "tensor");
   const Quantizer q = quantizer_args(info, 4);
   const double eps = number(info, 7, "eps");
-  auto ledger_index = typed<Napi::Uint32Array>(info, 8, "ledgerIndex");
-  auto ledger_value = typed<Napi::Float32Array>(info, 9, "ledgerValue");
+  auto hints = typed<Napi::Uint8Array>(info, 8, "hints");
+  auto ledger_index = typed<Napi::Uint32Array>(info, 9, "ledgerIndex");
+  auto ledger_value = typed<Napi::Float32Array>(info, 10, "ledgerValue");
   const size_t n = params.ElementLength();
+  if (hints.ElementLength() < (n + 7) / 8) {
+    throw Napi::RangeError::New(info.Env(), "hints must hold ceil(params.length / 8) bytes");
+  }
   if (Phase == 0) {
     if (ledger_index.ElementLength() < n || ledger_value.ElementLength() < n) {
       throw Napi::RangeError::New(info.Env(), "ledger arrays must have room for params.length entries");
     }
     size_t count = 0;
     if (Cuda) {
-      check_cuda(info.Env(), chimera::cuda::perturb_plus(params.Data(), n, offset, seed, tensor, q, eps,
+      check_cuda(info.Env(), chimera::cuda::perturb_plus(params.Data(), n, offset, seed, tensor, q, eps, hints.Data(),
                                                          ledger_index.Data(), ledger_value.Data(), &count));
     } else {
-      count = chimera::cpu::perturb_plus(params.Data(), n, offset, seed, tensor, q, eps, ledger_index.Data(),
-                                         ledger_value.Data());
+      count = chimera::cpu::perturb_plus(params.Data(), n, offset, seed, tensor, q, eps, hints.Data(),
+                                         ledger_index.Data(), ledger_value.Data());
     }
     return Napi::Number::New(info.Env(), static_cast<double>(count));
   }
-  const uint64_t count = u64(info, 10, "ledgerCount");
+  const uint64_t count = u64(info, 11, "ledgerCount");
   if (ledger_index.ElementLength() < count || ledger_value.ElementLength() < count) {
     throw Napi::RangeError::New(info.Env(), "ledgerCount exceeds the ledger arrays");
   }
@@ -157,18 +161,19 @@ Napi::Value Perturb(const Napi::CallbackInfo& info) {
   }
   if (Phase == 1) {
     if (Cuda) {
-      check_cuda(info.Env(), chimera::cuda::perturb_minus(params.Data(), n, offset, seed, tensor, q, eps,
+      check_cuda(info.Env(), chimera::cuda::perturb_minus(params.Data(), n, offset, seed, tensor, q, eps, hints.Data(),
                                                           ledger_index.Data(), ledger_value.Data(), count));
     } else {
-      chimera::cpu::perturb_minus(params.Data(), n, offset, seed, tensor, q, eps, ledger_index.Data(),
+      chimera::cpu::perturb_minus(params.Data(), n, offset, seed, tensor, q, eps, hints.Data(), ledger_index.Data(),
                                   ledger_value.Data(), count);
     }
   } else {
     if (Cuda) {
       check_cuda(info.Env(), chimera::cuda::perturb_restore(params.Data(), n, offset, seed, tensor, q, eps,
-                                                            ledger_index.Data(), ledger_value.Data(), count));
+                                                            hints.Data(), ledger_index.Data(), ledger_value.Data(),
+                                                            count));
     } else {
-      chimera::cpu::perturb_restore(params.Data(), n, offset, seed, tensor, q, eps, ledger_index.Data(),
+      chimera::cpu::perturb_restore(params.Data(), n, offset, seed, tensor, q, eps, hints.Data(), ledger_index.Data(),
                                     ledger_value.Data(), count);
     }
   }
@@ -261,7 +266,7 @@ Napi::Value CudaProbe(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  exports.Set("abiVersion", Napi::Number::New(env, 2));
   exports.Set("cudaCompiled", Napi::Boolean::New(env, chimera::cuda::compiled()));
   exports.Set("cudaProbe", Napi::Function::New(env, CudaProbe, "cudaProbe"));
   exports.Set("cpu", KernelObject<false>(env));

@@ -84,37 +84,17 @@ CHIMERA_HD double log_open_uniform(uint32_t w) {
   }
   const double s = (m - 1.0) / (m + 1.0);
   const double s2 = s * s;
-  const double p =
-      1.0 + s2 * (1.0 / 3.0 +
-                  s2 * (1.0 / 5.0 +
-                        s2 * (1.0 / 7.0 +
-                              s2 * (1.0 / 9.0 +
-                                    s2 * (1.0 / 11.0 +
-                                          s2 * (1.0 / 13.0 +
-                                                s2 * (1.0 / 15.0 +
-                                                      s2 * (1.0 / 17.0 +
-                                                            s2 * (1.0 / 19.0 + s2 * (1.0 / 21.0 + s2 * (1.0 / 23.0)))))))))));
+  // Terms stop below 1e-10 relative (the result is rounded to float32); same terms as noise.ts.
+  const double p = 1.0 + s2 * (1.0 / 3.0 + s2 * (1.0 / 5.0 + s2 * (1.0 / 7.0 + s2 * (1.0 / 9.0 + s2 * (1.0 / 11.0)))));
   return static_cast<double>(e - 33) * 0.6931471805599453 + 2.0 * s * p;
 }
 
 CHIMERA_HD double sin_poly(double x, double x2) {
-  return x * (1.0 + x2 * (-1.0 / 6.0 +
-                          x2 * (1.0 / 120.0 +
-                                x2 * (-1.0 / 5040.0 +
-                                      x2 * (1.0 / 362880.0 +
-                                            x2 * (-1.0 / 39916800.0 +
-                                                  x2 * (1.0 / 6227020800.0 +
-                                                        x2 * (-1.0 / 1307674368000.0 + x2 * (1.0 / 355687428096000.0)))))))));
+  return x * (1.0 + x2 * (-1.0 / 6.0 + x2 * (1.0 / 120.0 + x2 * (-1.0 / 5040.0 + x2 * (1.0 / 362880.0 + x2 * (-1.0 / 39916800.0))))));
 }
 
 CHIMERA_HD double cos_poly(double x2) {
-  return 1.0 + x2 * (-1.0 / 2.0 +
-                     x2 * (1.0 / 24.0 +
-                           x2 * (-1.0 / 720.0 +
-                                 x2 * (1.0 / 40320.0 +
-                                       x2 * (-1.0 / 3628800.0 +
-                                             x2 * (1.0 / 479001600.0 +
-                                                   x2 * (-1.0 / 87178291200.0 + x2 * (1.0 / 20922789888000.0))))))));
+  return 1.0 + x2 * (-1.0 / 2.0 + x2 * (1.0 / 24.0 + x2 * (-1.0 / 720.0 + x2 * (1.0 / 40320.0 + x2 * (-1.0 / 3628800.0)))));
 }
 
 // Box-Muller on two Philox words: (r cos theta, r sin theta) rounded to float32. See boxMuller in noise.ts.
@@ -217,17 +197,48 @@ CHIMERA_HD uint32_t float_bits(float x) {
 #endif
 }
 
-// True when fl(fl(a + d) - d) and fl(fl(a - d) + d) both give a back bit for bit: then the
-// in-place perturbation of this element needs no ledger entry.
-CHIMERA_HD bool exactly_reversible(float a, float d) {
-  const float plus = a + d;
-  const float minus = a - d;
+CHIMERA_HD float float_from_bits(uint32_t u) {
+#ifdef __CUDA_ARCH__
+  return __uint_as_float(u);
+#else
+  float x;
+  __builtin_memcpy(&x, &u, sizeof x);
+  return x;
+#endif
+}
+
+// The float next to c toward +infinity (up) or -infinity.
+CHIMERA_HD float step_toward(float c, bool up) {
+  if (c == 0.0f) return float_from_bits(up ? 0x00000001u : 0x80000001u);
+  const uint32_t b = float_bits(c);
+  return float_from_bits((c > 0.0f) == up ? b + 1u : b - 1u);
+}
+
+// Exact rounding error of s = fl(x + e): (x + e) - s (Knuth's TwoSum).
+CHIMERA_HD float sum_error(float x, float e, float s) {
+  const float bv = s - x;
+  const float av = s - bv;
+  const float br = e - bv;
+  const float ar = x - av;
+  return ar + br;
+}
+
+// How to get a back from x = fl(a + d') by adding e = -d': 0 when fl(x + e) is a, 1 when a is
+// the neighbour of fl(x + e) on the side of the rounding error, 2 when neither (ledger).
+// Mirrors recoveryCode in src/kernels/typescript-kernels.ts.
+CHIMERA_HD int recovery_code(float a, float x, float e) {
+  const float c = x + e;
   const uint32_t ab = float_bits(a);
-  const float back_plus = plus - d;
-  const float back_minus = minus + d;
-  // NaN never compares reversible (the ledger keeps it), matching the TypeScript `sameBits`.
-  if (a != a) return false;
-  return float_bits(back_plus) == ab && float_bits(back_minus) == ab;
+  if (float_bits(c) == ab && a == a) return 0;
+  const float r = sum_error(x, e, c);
+  if (r == 0.0f || r != r || a != a) return 2;
+  return float_bits(step_toward(c, r > 0.0f)) == ab ? 1 : 2;
+}
+
+CHIMERA_HD float recover(float x, float e, int bit) {
+  const float c = x + e;
+  if (!bit) return c;
+  return step_toward(c, sum_error(x, e, c) > 0.0f);
 }
 
 }  // namespace chimera

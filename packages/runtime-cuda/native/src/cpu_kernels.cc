@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "kernels.h"
 
@@ -109,27 +110,42 @@ QuantizeResult stochastic_round(const float* input, float* output, uint8_t* code
 }
 
 size_t perturb_plus(float* params, size_t length, uint64_t offset, uint32_t seed, uint32_t tensor,
-                    const Quantizer& q, double eps, uint32_t* ledger_index, float* ledger_value) {
+                    const Quantizer& q, double eps, uint8_t* hints, uint32_t* ledger_index, float* ledger_value) {
   size_t count = 0;
+  for (size_t b = 0; b < (length + 7) / 8; ++b) hints[b] = 0;
   for_each_perturbation(length, offset, seed, tensor, q, [&](size_t i, double u) {
     const float d = static_cast<float>(u * eps);
     const float a = params[i];
-    if (!exactly_reversible(a, d)) {
+    const float plus = a + d;
+    const int back_from_plus = recovery_code(a, plus, -d);
+    const int back_from_minus = recovery_code(a, a - d, d);
+    if (back_from_plus == 2 || back_from_minus == 2) {
       ledger_index[count] = static_cast<uint32_t>(offset + i);
       ledger_value[count] = a;
       ++count;
+    } else if (back_from_plus) {
+      hints[i >> 3] |= static_cast<uint8_t>(1u << (i & 7));
     }
-    params[i] = a + d;
+    params[i] = plus;
   });
   return count;
 }
 
 void perturb_minus(float* params, size_t length, uint64_t offset, uint32_t seed, uint32_t tensor, const Quantizer& q,
-                   double eps, const uint32_t* ledger_index, const float* ledger_value, size_t ledger_count) {
+                   double eps, uint8_t* hints, const uint32_t* ledger_index, const float* ledger_value,
+                   size_t ledger_count) {
   for_each_perturbation(length, offset, seed, tensor, q, [&](size_t i, double u) {
     const float d = static_cast<float>(u * eps);
-    const float a = params[i] - d;
-    params[i] = a - d;
+    const uint8_t mask = static_cast<uint8_t>(1u << (i & 7));
+    const float a = recover(params[i], -d, (hints[i >> 3] & mask) != 0);
+    const float minus = a - d;
+    // Ledgered elements compute garbage here; the fix-up below overwrites them.
+    if (recovery_code(a, minus, d) == 1) {
+      hints[i >> 3] |= mask;
+    } else {
+      hints[i >> 3] &= static_cast<uint8_t>(~mask);
+    }
+    params[i] = minus;
   });
   for (size_t e = 0; e < ledger_count; ++e) {
     const uint64_t g = ledger_index[e];
@@ -138,10 +154,11 @@ void perturb_minus(float* params, size_t length, uint64_t offset, uint32_t seed,
 }
 
 void perturb_restore(float* params, size_t length, uint64_t offset, uint32_t seed, uint32_t tensor,
-                     const Quantizer& q, double eps, const uint32_t* ledger_index, const float* ledger_value,
-                     size_t ledger_count) {
+                     const Quantizer& q, double eps, const uint8_t* hints, const uint32_t* ledger_index,
+                     const float* ledger_value, size_t ledger_count) {
   for_each_perturbation(length, offset, seed, tensor, q, [&](size_t i, double u) {
-    params[i] = params[i] + static_cast<float>(u * eps);
+    const float d = static_cast<float>(u * eps);
+    params[i] = recover(params[i], d, (hints[i >> 3] >> (i & 7)) & 1);
   });
   for (size_t e = 0; e < ledger_count; ++e) params[ledger_index[e] - offset] = ledger_value[e];
 }
@@ -177,7 +194,8 @@ void matmul_int4(const float* x, size_t m, const Int4Weights& w, const LoraWeigh
   const size_t k = w.k, n = w.n, bs = w.block_size;
   const size_t blocks = (k + bs - 1) / bs;
   const size_t row_bytes = blocks * (bs / 2);
-  double* hidden = lora.a ? new double[lora.rank] : nullptr;
+  std::vector<double> hidden_store(lora.a ? lora.rank : 0);
+  double* hidden = lora.a ? hidden_store.data() : nullptr;
   for (size_t r = 0; r < m; ++r) {
     const float* xr = x + r * k;
     if (hidden) {
@@ -211,7 +229,6 @@ void matmul_int4(const float* x, size_t m, const Int4Weights& w, const LoraWeigh
       out[r * n + j] = static_cast<float>(acc);
     }
   }
-  delete[] hidden;
 }
 
 }  // namespace cpu

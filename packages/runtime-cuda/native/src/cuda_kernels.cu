@@ -164,34 +164,54 @@ __global__ void stochastic_round_kernel(const float* input, float* output, uint8
   }
 }
 
-// phase 0: plus (with ledger), 1: minus, 2: restore.
+// phase 0: plus (with ledger), 1: minus, 2: restore. One thread per hint byte (8 elements), so
+// the bit-packed hints need no atomics.
 __global__ void perturb_kernel(int phase, float* params, size_t length, uint64_t offset, uint32_t seed,
-                               uint32_t tensor, Quantizer q, double eps, PairRange range, uint32_t* ledger_index,
+                               uint32_t tensor, Quantizer q, double eps, uint8_t* hints, uint32_t* ledger_index,
                                float* ledger_value, unsigned long long* ledger_count) {
-  for (uint64_t t = blockIdx.x * static_cast<uint64_t>(blockDim.x) + threadIdx.x; t < range.count;
+  const uint64_t bytes = (length + 7) / 8;
+  for (uint64_t t = blockIdx.x * static_cast<uint64_t>(blockDim.x) + threadIdx.x; t < bytes;
        t += static_cast<uint64_t>(gridDim.x) * blockDim.x) {
-    const uint64_t pair = range.first + t;
-    double u[2];
-    perturbation_pair(pair, seed, tensor, q, &u[0], &u[1]);
-    for (int lane = 0; lane < 2; ++lane) {
-      const uint64_t g = 2 * pair + lane;
-      if (g < offset || g >= offset + length) continue;
-      const float d = static_cast<float>(u[lane] * eps);
-      float* p = params + (g - offset);
-      const float a = *p;
+    uint8_t byte = phase == 0 ? 0 : hints[t];
+    uint64_t cached = ~static_cast<uint64_t>(0);
+    double u[2] = {0.0, 0.0};
+    for (int bit = 0; bit < 8; ++bit) {
+      const uint64_t i = 8 * t + bit;
+      if (i >= length) break;
+      const uint64_t g = offset + i;
+      if ((g >> 1) != cached) {
+        cached = g >> 1;
+        perturbation_pair(cached, seed, tensor, q, &u[0], &u[1]);
+      }
+      const float d = static_cast<float>(u[g & 1] * eps);
+      const uint8_t mask = static_cast<uint8_t>(1u << bit);
+      const float x = params[i];
       if (phase == 0) {
-        if (!exactly_reversible(a, d)) {
+        const float plus = __fadd_rn(x, d);
+        const int back_from_plus = recovery_code(x, plus, -d);
+        const int back_from_minus = recovery_code(x, __fsub_rn(x, d), d);
+        if (back_from_plus == 2 || back_from_minus == 2) {
           const unsigned long long at = atomicAdd(ledger_count, 1ull);
           ledger_index[at] = static_cast<uint32_t>(g);
-          ledger_value[at] = a;
+          ledger_value[at] = x;
+        } else if (back_from_plus) {
+          byte |= mask;
         }
-        *p = __fadd_rn(a, d);
+        params[i] = plus;
       } else if (phase == 1) {
-        *p = __fsub_rn(__fsub_rn(a, d), d);
+        const float a = recover(x, -d, (byte & mask) != 0);
+        const float minus = __fsub_rn(a, d);
+        if (recovery_code(a, minus, d) == 1) {
+          byte |= mask;
+        } else {
+          byte &= static_cast<uint8_t>(~mask);
+        }
+        params[i] = minus;
       } else {
-        *p = __fadd_rn(a, d);
+        params[i] = recover(x, d, (byte & mask) != 0);
       }
     }
+    if (phase != 2) hints[t] = byte;
   }
 }
 
@@ -419,17 +439,21 @@ std::string stochastic_round(const float* input, float* output, uint8_t* codes, 
 
 namespace {
 std::string perturb_phase(int phase, float* params, size_t length, uint64_t offset, uint32_t seed, uint32_t tensor,
-                          const Quantizer& q, double eps, uint32_t* ledger_index, float* ledger_value,
+                          const Quantizer& q, double eps, uint8_t* hints, uint32_t* ledger_index, float* ledger_value,
                           size_t* ledger_count) {
   if (length == 0) {
     if (phase == 0) *ledger_count = 0;
     return std::string();
   }
+  const size_t hint_bytes = (length + 7) / 8;
   DeviceBuffer<float> d_params, d_ledger_value;
   DeviceBuffer<uint32_t> d_ledger_index;
+  DeviceBuffer<uint8_t> d_hints;
   DeviceBuffer<unsigned long long> d_count;
   CHIMERA_CUDA_TRY(d_params.alloc(length), "cudaMalloc");
   CHIMERA_CUDA_TRY(d_params.upload(params, length), "copy params");
+  CHIMERA_CUDA_TRY(d_hints.alloc(hint_bytes), "cudaMalloc");
+  if (phase != 0) CHIMERA_CUDA_TRY(d_hints.upload(hints, hint_bytes), "copy hints");
   const size_t ledger_cap = phase == 0 ? length : *ledger_count;
   CHIMERA_CUDA_TRY(d_ledger_index.alloc(ledger_cap), "cudaMalloc");
   CHIMERA_CUDA_TRY(d_ledger_value.alloc(ledger_cap), "cudaMalloc");
@@ -439,9 +463,8 @@ std::string perturb_phase(int phase, float* params, size_t length, uint64_t offs
     CHIMERA_CUDA_TRY(d_ledger_index.upload(ledger_index, ledger_cap), "copy ledger");
     CHIMERA_CUDA_TRY(d_ledger_value.upload(ledger_value, ledger_cap), "copy ledger");
   }
-  const PairRange range = pairs_of(offset, length);
-  perturb_kernel<<<grid_for(range.count), kThreads>>>(phase, d_params.ptr, length, offset, seed, tensor, q, eps, range,
-                                                      d_ledger_index.ptr, d_ledger_value.ptr, d_count.ptr);
+  perturb_kernel<<<grid_for(hint_bytes), kThreads>>>(phase, d_params.ptr, length, offset, seed, tensor, q, eps,
+                                                     d_hints.ptr, d_ledger_index.ptr, d_ledger_value.ptr, d_count.ptr);
   std::string e = finish("perturb kernel");
   if (!e.empty()) return e;
   if (phase != 0 && ledger_cap > 0) {
@@ -451,6 +474,7 @@ std::string perturb_phase(int phase, float* params, size_t length, uint64_t offs
     if (!e.empty()) return e;
   }
   CHIMERA_CUDA_TRY(d_params.download(params, length), "copy params");
+  if (phase != 2) CHIMERA_CUDA_TRY(d_hints.download(hints, hint_bytes), "copy hints");
   if (phase == 0) {
     unsigned long long count = 0;
     CHIMERA_CUDA_TRY(cudaMemcpy(&count, d_count.ptr, sizeof count, cudaMemcpyDeviceToHost), "copy ledger count");
@@ -463,25 +487,26 @@ std::string perturb_phase(int phase, float* params, size_t length, uint64_t offs
 }  // namespace
 
 std::string perturb_plus(float* params, size_t length, uint64_t offset, uint32_t seed, uint32_t tensor,
-                         const Quantizer& q, double eps, uint32_t* ledger_index, float* ledger_value,
+                         const Quantizer& q, double eps, uint8_t* hints, uint32_t* ledger_index, float* ledger_value,
                          size_t* ledger_count) {
-  return perturb_phase(0, params, length, offset, seed, tensor, q, eps, ledger_index, ledger_value, ledger_count);
+  return perturb_phase(0, params, length, offset, seed, tensor, q, eps, hints, ledger_index, ledger_value,
+                       ledger_count);
 }
 
 std::string perturb_minus(float* params, size_t length, uint64_t offset, uint32_t seed, uint32_t tensor,
-                          const Quantizer& q, double eps, const uint32_t* ledger_index, const float* ledger_value,
-                          size_t ledger_count) {
+                          const Quantizer& q, double eps, uint8_t* hints, const uint32_t* ledger_index,
+                          const float* ledger_value, size_t ledger_count) {
   size_t count = ledger_count;
-  return perturb_phase(1, params, length, offset, seed, tensor, q, eps, const_cast<uint32_t*>(ledger_index),
+  return perturb_phase(1, params, length, offset, seed, tensor, q, eps, hints, const_cast<uint32_t*>(ledger_index),
                        const_cast<float*>(ledger_value), &count);
 }
 
 std::string perturb_restore(float* params, size_t length, uint64_t offset, uint32_t seed, uint32_t tensor,
-                            const Quantizer& q, double eps, const uint32_t* ledger_index, const float* ledger_value,
-                            size_t ledger_count) {
+                            const Quantizer& q, double eps, const uint8_t* hints, const uint32_t* ledger_index,
+                            const float* ledger_value, size_t ledger_count) {
   size_t count = ledger_count;
-  return perturb_phase(2, params, length, offset, seed, tensor, q, eps, const_cast<uint32_t*>(ledger_index),
-                       const_cast<float*>(ledger_value), &count);
+  return perturb_phase(2, params, length, offset, seed, tensor, q, eps, const_cast<uint8_t*>(hints),
+                       const_cast<uint32_t*>(ledger_index), const_cast<float*>(ledger_value), &count);
 }
 
 std::string update(float* params, size_t length, uint64_t offset, uint32_t tensor, const UpdateDirections& dirs,

@@ -18,16 +18,16 @@ std::string gaussian_range(uint32_t, uint32_t, uint64_t, float*, float*) { retur
 std::string stochastic_round(const float*, float*, uint8_t*, size_t, int, uint32_t, uint32_t, QuantizeResult*) {
   return kNoCuda;
 }
-std::string perturb_plus(float*, size_t, uint64_t, uint32_t, uint32_t, const Quantizer&, double, uint32_t*, float*,
-                         size_t*) {
+std::string perturb_plus(float*, size_t, uint64_t, uint32_t, uint32_t, const Quantizer&, double, uint8_t*, uint32_t*,
+                         float*, size_t*) {
   return kNoCuda;
 }
-std::string perturb_minus(float*, size_t, uint64_t, uint32_t, uint32_t, const Quantizer&, double, const uint32_t*,
-                          const float*, size_t) {
+std::string perturb_minus(float*, size_t, uint64_t, uint32_t, uint32_t, const Quantizer&, double, uint8_t*,
+                          const uint32_t*, const float*, size_t) {
   return kNoCuda;
 }
-std::string perturb_restore(float*, size_t, uint64_t, uint32_t, uint32_t, const Quantizer&, double, const uint32_t*,
-                            const float*, size_t) {
+std::string perturb_restore(float*, size_t, uint64_t, uint32_t, uint32_t, const Quantizer&, double, const uint8_t*,
+                            const uint32_t*, const float*, size_t) {
   return kNoCuda;
 }
 std::string update(float*, size_t, uint64_t, uint32_t, const UpdateDirections&, double, double) { return kNoCuda; }

@@ -64,13 +64,16 @@ void gaussian(float* out, size_t length, uint32_t seed, uint32_t tensor, uint64_
 void gaussian_range(uint32_t seed, uint32_t tensor, uint64_t length, float* min, float* max);
 QuantizeResult stochastic_round(const float* input, float* output, uint8_t* codes, size_t length, int bits,
                                 uint32_t seed, uint32_t stream);
+// `hints` holds one bit per element of params (bit i & 7 of byte i >> 3): the recovery bit of
+// chimera_math.h's recovery_code. The ledger keeps the elements whose bit is not enough.
 size_t perturb_plus(float* params, size_t length, uint64_t offset, uint32_t seed, uint32_t tensor,
-                    const Quantizer& q, double eps, uint32_t* ledger_index, float* ledger_value);
+                    const Quantizer& q, double eps, uint8_t* hints, uint32_t* ledger_index, float* ledger_value);
 void perturb_minus(float* params, size_t length, uint64_t offset, uint32_t seed, uint32_t tensor, const Quantizer& q,
-                   double eps, const uint32_t* ledger_index, const float* ledger_value, size_t ledger_count);
+                   double eps, uint8_t* hints, const uint32_t* ledger_index, const float* ledger_value,
+                   size_t ledger_count);
 void perturb_restore(float* params, size_t length, uint64_t offset, uint32_t seed, uint32_t tensor,
-                     const Quantizer& q, double eps, const uint32_t* ledger_index, const float* ledger_value,
-                     size_t ledger_count);
+                     const Quantizer& q, double eps, const uint8_t* hints, const uint32_t* ledger_index,
+                     const float* ledger_value, size_t ledger_count);
 void update(float* params, size_t length, uint64_t offset, uint32_t tensor, const UpdateDirections& dirs, double lr,
             double weight_decay);
 void matmul_int4(const float* x, size_t m, const Int4Weights& w, const LoraWeights& lora, float* out);
@@ -97,14 +100,14 @@ std::string gaussian_range(uint32_t seed, uint32_t tensor, uint64_t length, floa
 std::string stochastic_round(const float* input, float* output, uint8_t* codes, size_t length, int bits,
                              uint32_t seed, uint32_t stream, QuantizeResult* result);
 std::string perturb_plus(float* params, size_t length, uint64_t offset, uint32_t seed, uint32_t tensor,
-                         const Quantizer& q, double eps, uint32_t* ledger_index, float* ledger_value,
+                         const Quantizer& q, double eps, uint8_t* hints, uint32_t* ledger_index, float* ledger_value,
                          size_t* ledger_count);
 std::string perturb_minus(float* params, size_t length, uint64_t offset, uint32_t seed, uint32_t tensor,
-                          const Quantizer& q, double eps, const uint32_t* ledger_index, const float* ledger_value,
-                          size_t ledger_count);
+                          const Quantizer& q, double eps, uint8_t* hints, const uint32_t* ledger_index,
+                          const float* ledger_value, size_t ledger_count);
 std::string perturb_restore(float* params, size_t length, uint64_t offset, uint32_t seed, uint32_t tensor,
-                            const Quantizer& q, double eps, const uint32_t* ledger_index, const float* ledger_value,
-                            size_t ledger_count);
+                            const Quantizer& q, double eps, const uint8_t* hints, const uint32_t* ledger_index,
+                            const float* ledger_value, size_t ledger_count);
 std::string update(float* params, size_t length, uint64_t offset, uint32_t tensor, const UpdateDirections& dirs,
                    double lr, double weight_decay);
 std::string matmul_int4(const float* x, size_t m, const Int4Weights& w, const LoraWeights& lora, float* out);

@@ -76,24 +76,28 @@ export interface KernelSet {
     codes?: Uint8Array,
   ): QuantizeResult;
   /**
-   * theta -> theta + eps u in place. Elements whose later exact recovery would fail under float32
-   * rounding are appended to the ledger (absolute index, original value); returns how many.
-   * The ledger arrays must have room for params.length entries.
+   * theta -> theta + eps u in place. float32 addition is not invertible, so for each element the
+   * kernel records how to get theta back exactly: one bit in `hints` (bit i & 7 of byte i >> 3,
+   * chunk-local) when theta is fl(x - d) or its neighbour on the side of the rounding error, and an
+   * entry in the ledger (absolute index, original value) for the rare elements where a bit is not
+   * enough. Returns the number of ledger entries; the ledger arrays need room for params.length.
    */
   perturbPlus(
     params: Float32Array,
     offset: number,
     noise: NoiseSpec,
     eps: number,
+    hints: Uint8Array,
     ledgerIndex: Uint32Array,
     ledgerValue: Float32Array,
   ): number;
-  /** theta + eps u -> theta - eps u in place, exact given the ledger entries of this range. */
+  /** theta + eps u -> theta - eps u in place, exact given this range's hints and ledger entries. */
   perturbMinus(
     params: Float32Array,
     offset: number,
     noise: NoiseSpec,
     eps: number,
+    hints: Uint8Array,
     ledgerIndex: Uint32Array,
     ledgerValue: Float32Array,
     ledgerCount: number,
@@ -104,6 +108,7 @@ export interface KernelSet {
     offset: number,
     noise: NoiseSpec,
     eps: number,
+    hints: Uint8Array,
     ledgerIndex: Uint32Array,
     ledgerValue: Float32Array,
     ledgerCount: number,

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { boxMuller, gaussianAt, logOpenUniform, quantizerFor, stochasticRoundValue } from './noise';
 
 describe('noise', () => {
-  it('computes ln of the open uniform to within 1e-15 relative of Math.log', () => {
+  it('computes ln of the open uniform to within 1e-10 relative of Math.log', () => {
     for (const w of [0, 1, 2, 3, 1000, 0x7fffffff, 0x80000000, 0xb504f333, 0xfffffffe, 0xffffffff]) {
       const u = (2 * w + 1) / 2 ** 33;
       const want = Math.log(u);
-      expect(Math.abs(logOpenUniform(w) - want)).toBeLessThanOrEqual(1e-15 * Math.abs(want) + 1e-300);
+      expect(Math.abs(logOpenUniform(w) - want)).toBeLessThanOrEqual(1e-10 * Math.abs(want) + 1e-300);
     }
   });
 

@@ -123,16 +123,56 @@ function stochasticRound(
   return { ...q, min, max };
 }
 
+const bitsView = new Float32Array(1);
+const intView = new Int32Array(bitsView.buffer);
+
+/** The float32 next to c toward +infinity (up) or -infinity. */
+function stepToward(c: number, up: boolean): number {
+  if (c === 0) return up ? 1.401298464324817e-45 : -1.401298464324817e-45;
+  bitsView[0] = c;
+  if (c > 0 === up) intView[0] = intView[0]! + 1;
+  else intView[0] = intView[0]! - 1;
+  return bitsView[0]!;
+}
+
+/** Exact rounding error (x + e) - s of s = fl(x + e), all float32 (Knuth's TwoSum). */
+function sumError(x: number, e: number, s: number): number {
+  const bv = Math.fround(s - x);
+  const av = Math.fround(s - bv);
+  const br = Math.fround(e - bv);
+  const ar = Math.fround(x - av);
+  return Math.fround(ar + br);
+}
+
+/**
+ * How to get `a` back from x = fl(a + d') by adding e = -d': 0 when fl(x + e) is a; 1 when a is
+ * the neighbour of fl(x + e) on the side of the rounding error; 2 when neither (ledger).
+ */
+function recoveryCode(a: number, x: number, e: number): number {
+  const c = Math.fround(x + e);
+  if (sameBits(c, a)) return 0;
+  const r = sumError(x, e, c);
+  if (r === 0 || Number.isNaN(r)) return 2;
+  return sameBits(stepToward(c, r > 0), a) ? 1 : 2;
+}
+
+function recover(x: number, e: number, bit: boolean): number {
+  const c = Math.fround(x + e);
+  return bit ? stepToward(c, sumError(x, e, c) > 0) : c;
+}
+
 function perturbPlus(
   params: Float32Array,
   offset: number,
   noise: NoiseSpec,
   eps: number,
+  hints: Uint8Array,
   ledgerIndex: Uint32Array,
   ledgerValue: Float32Array,
 ): number {
   let count = 0;
   let cached = -1;
+  hints.fill(0, 0, (params.length + 7) >> 3);
   for (let i = 0; i < params.length; i++) {
     const g = offset + i;
     const pair = Math.floor(g / 2);
@@ -143,11 +183,14 @@ function perturbPlus(
     const d = Math.fround(pairValues[g & 1]! * eps);
     const a = params[i]!;
     const plus = Math.fround(a + d);
-    const minus = Math.fround(a - d);
-    if (!sameBits(Math.fround(plus - d), a) || !sameBits(Math.fround(minus + d), a)) {
+    const backFromPlus = recoveryCode(a, plus, -d);
+    const backFromMinus = recoveryCode(a, Math.fround(a - d), d);
+    if (backFromPlus === 2 || backFromMinus === 2) {
       ledgerIndex[count] = g;
       ledgerValue[count] = a;
       count++;
+    } else if (backFromPlus === 1) {
+      hints[i >> 3] = hints[i >> 3]! | (1 << (i & 7));
     }
     params[i] = plus;
   }
@@ -159,6 +202,7 @@ function perturbMinus(
   offset: number,
   noise: NoiseSpec,
   eps: number,
+  hints: Uint8Array,
   ledgerIndex: Uint32Array,
   ledgerValue: Float32Array,
   ledgerCount: number,
@@ -172,7 +216,12 @@ function perturbMinus(
       perturbationPair(pair, noise);
     }
     const d = Math.fround(pairValues[g & 1]! * eps);
-    params[i] = Math.fround(Math.fround(params[i]! - d) - d);
+    const mask = 1 << (i & 7);
+    const a = recover(params[i]!, -d, (hints[i >> 3]! & mask) !== 0);
+    const minus = Math.fround(a - d);
+    // Ledgered elements compute garbage here; the fix-up below overwrites them.
+    hints[i >> 3] = recoveryCode(a, minus, d) === 1 ? hints[i >> 3]! | mask : hints[i >> 3]! & ~mask;
+    params[i] = minus;
   }
   for (let e = 0; e < ledgerCount; e++) {
     const g = ledgerIndex[e]!;
@@ -185,6 +234,7 @@ function perturbRestore(
   offset: number,
   noise: NoiseSpec,
   eps: number,
+  hints: Uint8Array,
   ledgerIndex: Uint32Array,
   ledgerValue: Float32Array,
   ledgerCount: number,
@@ -197,7 +247,8 @@ function perturbRestore(
       cached = pair;
       perturbationPair(pair, noise);
     }
-    params[i] = Math.fround(params[i]! + Math.fround(pairValues[g & 1]! * eps));
+    const d = Math.fround(pairValues[g & 1]! * eps);
+    params[i] = recover(params[i]!, d, ((hints[i >> 3]! >> (i & 7)) & 1) === 1);
   }
   for (let e = 0; e < ledgerCount; e++) params[ledgerIndex[e]! - offset] = ledgerValue[e]!;
 }

@@ -102,28 +102,33 @@ export function checkAgreement(
     const va = new Float32Array(n);
     const ib = new Uint32Array(n);
     const vb = new Float32Array(n);
+    const ha = new Uint8Array((n + 7) >> 3);
+    const hb = new Uint8Array((n + 7) >> 3);
     const eps = 1e-3;
-    const countA = a.perturbPlus(pa, offset, noise, eps, ia, va);
-    const countB = b.perturbPlus(pb, offset, noise, eps, ib, vb);
+    const countA = a.perturbPlus(pa, offset, noise, eps, ha, ia, va);
+    const countB = b.perturbPlus(pb, offset, noise, eps, hb, ib, vb);
     const label = quantized ? '4-bit' : 'full precision';
+    const sameHints = () => (ha.every((v, i) => v === hb[i]) ? null : 'hint bits differ');
     report(
       `perturbPlus ${label}`,
       firstBitDifference(pa, pb) ??
+        sameHints() ??
         (countA !== countB
           ? `ledger ${countA} vs ${countB}`
           : sortedLedger(ia, va, countA) === sortedLedger(ib, vb, countB)
             ? null
             : 'ledger entries differ'),
     );
+    const hinted = ha.reduce((s, v) => s + (v ? 1 : 0), 0);
     report(
-      `perturbPlus ${label} ledger is used`,
-      countA > 0 ? null : 'no ledger entries: inputs do not exercise it',
+      `perturbPlus ${label} uses hint bits and the ledger`,
+      countA > 0 && hinted > 0 ? null : `ledger ${countA}, hint bytes ${hinted}: inputs do not exercise both`,
     );
-    a.perturbMinus(pa, offset, noise, eps, ia, va, countA);
-    b.perturbMinus(pb, offset, noise, eps, ib, vb, countB);
-    report(`perturbMinus ${label}`, firstBitDifference(pa, pb));
-    a.perturbRestore(pa, offset, noise, eps, ia, va, countA);
-    b.perturbRestore(pb, offset, noise, eps, ib, vb, countB);
+    a.perturbMinus(pa, offset, noise, eps, ha, ia, va, countA);
+    b.perturbMinus(pb, offset, noise, eps, hb, ib, vb, countB);
+    report(`perturbMinus ${label}`, firstBitDifference(pa, pb) ?? sameHints());
+    a.perturbRestore(pa, offset, noise, eps, ha, ia, va, countA);
+    b.perturbRestore(pb, offset, noise, eps, hb, ib, vb, countB);
     report(`perturbRestore ${label}`, firstBitDifference(pa, pb) ?? firstBitDifference(pa, original));
   }
   for (const quantized of [false, true]) {

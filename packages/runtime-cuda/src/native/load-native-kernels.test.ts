@@ -80,6 +80,7 @@ describe('native kernels', () => {
         0,
         { seed: 1, tensor: 0, quantizer: null },
         1e-3,
+        new Uint8Array(1),
         new Uint32Array(2),
         new Float32Array(2),
       ),

@@ -53,7 +53,7 @@ interface AddonModule {
   cuda: AddonKernelFunctions;
 }
 
-const ADDON_ABI = 1;
+const ADDON_ABI = 2;
 
 /** The package root: the nearest ancestor of this module holding native/binding.gyp. */
 function packageRoot(): string | null {

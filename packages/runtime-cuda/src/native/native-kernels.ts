@@ -64,6 +64,7 @@ type PerturbArgs = [
   zeroPoint: number,
   levels: number,
   eps: number,
+  hints: Uint8Array,
   ledgerIndex: Uint32Array,
   ledgerValue: Float32Array,
 ];
@@ -94,14 +95,32 @@ export function wrapAddonKernels(fns: AddonKernelFunctions, backend: 'cpu' | 'cu
       );
       return { scale, zeroPoint, levels, min, max };
     },
-    perturbPlus(params, offset, noise, eps, ledgerIndex, ledgerValue) {
-      return fns.perturbPlus(params, offset, ...noiseArgs(noise), eps, ledgerIndex, ledgerValue);
+    perturbPlus(params, offset, noise, eps, hints, ledgerIndex, ledgerValue) {
+      return fns.perturbPlus(params, offset, ...noiseArgs(noise), eps, hints, ledgerIndex, ledgerValue);
     },
-    perturbMinus(params, offset, noise, eps, ledgerIndex, ledgerValue, ledgerCount) {
-      fns.perturbMinus(params, offset, ...noiseArgs(noise), eps, ledgerIndex, ledgerValue, ledgerCount);
+    perturbMinus(params, offset, noise, eps, hints, ledgerIndex, ledgerValue, ledgerCount) {
+      fns.perturbMinus(
+        params,
+        offset,
+        ...noiseArgs(noise),
+        eps,
+        hints,
+        ledgerIndex,
+        ledgerValue,
+        ledgerCount,
+      );
     },
-    perturbRestore(params, offset, noise, eps, ledgerIndex, ledgerValue, ledgerCount) {
-      fns.perturbRestore(params, offset, ...noiseArgs(noise), eps, ledgerIndex, ledgerValue, ledgerCount);
+    perturbRestore(params, offset, noise, eps, hints, ledgerIndex, ledgerValue, ledgerCount) {
+      fns.perturbRestore(
+        params,
+        offset,
+        ...noiseArgs(noise),
+        eps,
+        hints,
+        ledgerIndex,
+        ledgerValue,
+        ledgerCount,
+      );
     },
     update(params, offset, tensor, directions: readonly UpdateDirection[], lr, weightDecay) {
       const n = directions.length;

@@ -1,24 +1,34 @@
 /**
- * Perturbs a model's parameters in place and restores them bit for bit.
+ * Perturbs a model's parameters in place and restores them bit for bit, without a copy.
  *
- * Why a ledger and not a copy: float32 addition is not invertible in general (theta + d - d can
- * lose theta's low bits when |d| is large relative to |theta|), so the MeZO sequence +eps, -2eps,
- * +eps drifts. A full copy would double the memory the method exists to save. Instead, while
- * applying +eps u, each element is checked: if fl(fl(theta + d) - d) and fl(fl(theta - d) + d)
- * both give theta back exactly, nothing is stored; otherwise (index, theta) goes into a sparse
- * ledger. The minus and restore passes recompute d from the seed and patch the ledgered elements.
- * For weights much larger than eps the ledger holds well under 1% of the elements (measured in
- * the tests); it grows only where weights are tiny relative to the perturbation (e.g. a LoRA B
- * matrix just after zero init: zeros themselves are exact, small non-zeros are ledgered).
+ * float32 addition is not invertible: fl(fl(theta + d) - d) can differ from theta in its last bit
+ * (a rounding tie, or theta + d moving to a coarser binade), so the MeZO sequence +eps, -2eps,
+ * +eps drifts, and a full copy would double the memory the method exists to save. Instead, while
+ * applying +eps u, the kernels work out for each element how to get theta back:
+ * - most elements: fl(x - d) is theta (hint bit 0);
+ * - 5-15% of typical weights (measured in the tests): theta is the float next to fl(x - d) on the
+ *   side of that subtraction's rounding error, which TwoSum computes exactly (hint bit 1);
+ * - the rest (weights much smaller than the perturbation, where several bits are lost): the
+ *   original value goes into a sparse ledger (index, value).
+ * So the scratch is 1 bit per parameter (3.1% of float32 weights) plus the ledger, which for
+ * weights well above eps holds about 1% of elements. The same bit is reused: the minus pass reads
+ * the "back from plus" bit and writes the "back from minus" bit.
  *
- * Work is chunked (`chunkSize` elements per kernel call) so the scratch needed per call is bounded
- * and a native or CUDA backend sees large, contiguous ranges.
+ * Work is chunked (`chunkSize` elements, a multiple of 8, per kernel call) so a native or CUDA
+ * backend sees large contiguous ranges and the per-call ledger scratch stays bounded.
  */
 import type { KernelSet, NoiseSpec } from '../kernels/kernel-set';
+import { QuZOError } from './quzo-error';
 
 export class InPlacePerturbation {
-  private ledgerIndex: Uint32Array;
-  private ledgerValue: Float32Array;
+  /** Per-call ledger scratch (a kernel may ledger every element of its chunk in the worst case). */
+  private readonly scratchIndex: Uint32Array;
+  private readonly scratchValue: Float32Array;
+  /** The step's ledger, sized to what was actually needed (grows by 25%, reused across steps). */
+  private ledgerIndex = new Uint32Array(1024);
+  private ledgerValue = new Float32Array(1024);
+  /** One hint bit per parameter, per tensor. */
+  private readonly hints: Uint8Array[];
   /** ledgerStarts[c] .. ledgerStarts[c + 1]: ledger entries of chunk c (chunks of all tensors in order). */
   private ledgerStarts: number[] = [0];
   private state: 'clean' | 'plus' | 'minus' = 'clean';
@@ -30,10 +40,14 @@ export class InPlacePerturbation {
     private readonly params: readonly Float32Array[],
     private readonly chunkSize: number,
   ) {
+    if (!Number.isInteger(chunkSize) || chunkSize < 8 || chunkSize % 8 !== 0) {
+      throw new QuZOError(`chunkSize must be a multiple of 8 (>= 8), got ${chunkSize}`);
+    }
     const largest = params.reduce((m, p) => Math.max(m, p.length), 0);
-    const initial = Math.max(1, Math.min(chunkSize, largest));
-    this.ledgerIndex = new Uint32Array(initial);
-    this.ledgerValue = new Float32Array(initial);
+    const scratch = Math.max(1, Math.min(chunkSize, largest));
+    this.scratchIndex = new Uint32Array(scratch);
+    this.scratchValue = new Float32Array(scratch);
+    this.hints = params.map((p) => new Uint8Array((p.length + 7) >> 3));
   }
 
   /** Entries the ledger holds for the current perturbation. */
@@ -41,9 +55,11 @@ export class InPlacePerturbation {
     return this.ledgerStarts[this.ledgerStarts.length - 1]!;
   }
 
-  /** Bytes the ledger's buffers hold now (they grow by doubling and are reused across steps). */
-  get ledgerBytes(): number {
-    return this.ledgerIndex.byteLength + this.ledgerValue.byteLength;
+  /** Bytes of scratch held: hint bits, the per-call ledger scratch and the ledger. */
+  get scratchBytes(): number {
+    const hintBytes = this.hints.reduce((s, h) => s + h.byteLength, 0);
+    const scratch = this.scratchIndex.byteLength + this.scratchValue.byteLength;
+    return hintBytes + scratch + this.ledgerIndex.byteLength + this.ledgerValue.byteLength;
   }
 
   get phase(): 'clean' | 'plus' | 'minus' {
@@ -53,8 +69,9 @@ export class InPlacePerturbation {
   private reserve(extra: number): void {
     const need = this.ledgerEntries + extra;
     if (need <= this.ledgerIndex.length) return;
+    // Grow by a quarter (not doubling): the ledger is the optimizer's only sizeable scratch.
     let cap = this.ledgerIndex.length;
-    while (cap < need) cap *= 2;
+    while (cap < need) cap = Math.ceil(cap * 1.25);
     const idx = new Uint32Array(cap);
     idx.set(this.ledgerIndex.subarray(0, this.ledgerEntries));
     const val = new Float32Array(cap);
@@ -65,7 +82,13 @@ export class InPlacePerturbation {
 
   /** theta -> theta + eps u, one NoiseSpec per parameter tensor. */
   plus(noises: readonly NoiseSpec[], eps: number): void {
-    if (this.state !== 'clean') throw new Error(`perturbation is in phase ${this.state}; restore first`);
+    if (this.state !== 'clean')
+      throw new QuZOError(`perturbation is in phase ${this.state}; restore() first`);
+    if (noises.length !== this.params.length) {
+      throw new QuZOError(
+        `plus() needs one NoiseSpec per tensor (${this.params.length}), got ${noises.length}`,
+      );
+    }
     this.noises = noises;
     this.eps = eps;
     this.ledgerStarts = [0];
@@ -73,19 +96,21 @@ export class InPlacePerturbation {
     try {
       for (let t = 0; t < this.params.length; t++) {
         const p = this.params[t]!;
-        const noise = noises[t]!;
         for (let start = 0; start < p.length; start += this.chunkSize) {
-          const chunk = p.subarray(start, Math.min(p.length, start + this.chunkSize));
-          this.reserve(chunk.length);
-          const at = this.ledgerEntries;
+          const end = Math.min(p.length, start + this.chunkSize);
           const added = this.kernels.perturbPlus(
-            chunk,
+            p.subarray(start, end),
             start,
-            noise,
+            noises[t]!,
             eps,
-            this.ledgerIndex.subarray(at),
-            this.ledgerValue.subarray(at),
+            this.hints[t]!.subarray(start >> 3),
+            this.scratchIndex,
+            this.scratchValue,
           );
+          const at = this.ledgerEntries;
+          this.reserve(added);
+          this.ledgerIndex.set(this.scratchIndex.subarray(0, added), at);
+          this.ledgerValue.set(this.scratchValue.subarray(0, added), at);
           this.ledgerStarts.push(at + added);
           applied++;
         }
@@ -100,15 +125,16 @@ export class InPlacePerturbation {
 
   /** theta + eps u -> theta - eps u. */
   minus(): void {
-    if (this.state !== 'plus') throw new Error(`minus() needs phase plus, got ${this.state}`);
-    this.forEachChunk((chunk, start, noise, c) => {
+    if (this.state !== 'plus') throw new QuZOError(`minus() needs phase plus, got ${this.state}`);
+    this.forEachChunk((chunk, start, t, c) => {
       const from = this.ledgerStarts[c]!;
       const to = this.ledgerStarts[c + 1]!;
       this.kernels.perturbMinus(
         chunk,
         start,
-        noise,
+        this.noises[t]!,
         this.eps,
+        this.hints[t]!.subarray(start >> 3),
         this.ledgerIndex.subarray(from, to),
         this.ledgerValue.subarray(from, to),
         to - from,
@@ -124,32 +150,33 @@ export class InPlacePerturbation {
   }
 
   private undoChunks(count: number, from: 'plus' | 'minus'): void {
-    let c = 0;
-    this.forEachChunk((chunk, start, noise, chunkIndex) => {
-      if (c++ >= count) return;
-      const lo = this.ledgerStarts[chunkIndex]!;
-      const hi = this.ledgerStarts[chunkIndex + 1]!;
-      const idx = this.ledgerIndex.subarray(lo, hi);
-      const val = this.ledgerValue.subarray(lo, hi);
-      if (from === 'plus') {
-        // theta + d -> theta: flip to theta - d first (exact by the ledger check), then restore.
-        this.kernels.perturbMinus(chunk, start, noise, this.eps, idx, val, hi - lo);
-      }
-      this.kernels.perturbRestore(chunk, start, noise, this.eps, idx, val, hi - lo);
+    let done = 0;
+    this.forEachChunk((chunk, start, t, c) => {
+      if (done++ >= count) return;
+      const lo = this.ledgerStarts[c]!;
+      const hi = this.ledgerStarts[c + 1]!;
+      const args = [
+        this.hints[t]!.subarray(start >> 3),
+        this.ledgerIndex.subarray(lo, hi),
+        this.ledgerValue.subarray(lo, hi),
+        hi - lo,
+      ] as const;
+      // From plus, flip to minus first (exact by construction), then restore from minus.
+      if (from === 'plus') this.kernels.perturbMinus(chunk, start, this.noises[t]!, this.eps, ...args);
+      this.kernels.perturbRestore(chunk, start, this.noises[t]!, this.eps, ...args);
     });
     this.state = 'clean';
     this.ledgerStarts = [0];
   }
 
   private forEachChunk(
-    fn: (chunk: Float32Array, start: number, noise: NoiseSpec, chunkIndex: number) => void,
+    fn: (chunk: Float32Array, start: number, tensor: number, chunkIndex: number) => void,
   ): void {
     let c = 0;
     for (let t = 0; t < this.params.length; t++) {
       const p = this.params[t]!;
-      const noise = this.noises[t]!;
       for (let start = 0; start < p.length; start += this.chunkSize) {
-        fn(p.subarray(start, Math.min(p.length, start + this.chunkSize)), start, noise, c++);
+        fn(p.subarray(start, Math.min(p.length, start + this.chunkSize)), start, t, c++);
       }
     }
   }

@@ -143,8 +143,8 @@ describe('QuZOOptimizer', () => {
       perturbation.restore();
       expect(bits(params)).toEqual(before);
       // Tiny weights next to the perturbation need the ledger; weights 50x eps rarely do.
-      expect(entries).toBeGreaterThan(0);
-      expect(entries).toBeLessThan(n * 1.05);
+      expect(entries).toBeGreaterThan(n * 0.05);
+      expect(entries).toBeLessThan(n * 0.1 + n);
       perturbation.plus(noises, 1e-3);
       perturbation.restore();
       expect(bits(params)).toEqual(before);

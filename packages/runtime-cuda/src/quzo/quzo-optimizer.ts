@@ -9,8 +9,9 @@
  * independent draw of its own sub-seed (the paper's unbiased estimator; the reference code reuses
  * the perturbation's draw, which biases the update). `perturbBits: null` is MeZO (u1 = u2 = u).
  *
- * Memory: besides the parameters, a step holds only the restore ledger (see
- * in-place-perturbation.ts) and O(n x tensors) scalars: no gradient, no optimizer state.
+ * Memory: besides the parameters, a step holds only the restore scratch (1 bit per parameter plus
+ * a sparse ledger, see in-place-perturbation.ts) and O(n x tensors) scalars: no gradient, no
+ * optimizer state.
  */
 import type { KernelSet, NoiseSpec, UpdateDirection } from '../kernels/kernel-set';
 import { type Quantizer, quantizerFor } from '../kernels/noise';
@@ -37,7 +38,7 @@ export interface QuZOOptions {
   weightDecay?: number | readonly number[];
   /** Kernel backend; defaults to the TypeScript kernels (see `kernels()` in the native subpath). */
   kernels?: KernelSet;
-  /** Elements per kernel call (default 65536). */
+  /** Elements per kernel call, a multiple of 8 (default 65536). */
   chunkSize?: number;
   /** Keep the per-step replay log in memory and in `state()` (default true). */
   keepLog?: boolean;
@@ -107,8 +108,8 @@ function checkOptions(o: QuZOOptions): number[] {
     );
   }
   const chunk = o.chunkSize ?? 65536;
-  if (!Number.isInteger(chunk) || chunk < 2 || chunk % 2 !== 0) {
-    throw new QuZOError(`chunkSize must be an even integer >= 2, got ${chunk}`);
+  if (!Number.isInteger(chunk) || chunk < 8 || chunk % 8 !== 0) {
+    throw new QuZOError(`chunkSize must be a multiple of 8 (>= 8), got ${chunk}`);
   }
   return perTensor;
 }
@@ -139,9 +140,9 @@ export class QuZOOptimizer {
     return this.kernels.backend;
   }
 
-  /** Bytes of scratch the optimizer holds (the restore ledger); parameters are the caller's. */
+  /** Bytes of scratch the optimizer holds (restore hints and ledger); parameters are the caller's. */
   get scratchBytes(): number {
-    return this.perturbation.ledgerBytes;
+    return this.perturbation.scratchBytes;
   }
 
   /** Replay records of the steps taken (empty when keepLog is false). */
