@@ -118,7 +118,8 @@ describe('defineJsonSchemaTool', () => {
     expect(bad.success).toBe(false);
     if (!bad.success) expect(bad.issues()[0]).toMatchObject({ path: '$.pair[1]', expected: 'number' });
 
-    const legacy = defineJsonSchemaTool({
+    // #region json-schema-tool
+    const legacy = defineJsonSchemaTool<{ n: number }, { n: number }>({
       name: 'legacy',
       description: 'A draft-07 schema, as most MCP servers send.',
       environmentTags: [],
@@ -128,8 +129,9 @@ describe('defineJsonSchemaTool', () => {
         properties: { n: { type: 'integer', minimum: 1 } },
         required: ['n'],
       },
-      handler: (args) => args,
+      handler: (args) => ({ n: args.n }),
     });
+    // #endregion
     const low = legacy.validateInput({ n: 0 });
     expect(low.success).toBe(false);
     if (!low.success)

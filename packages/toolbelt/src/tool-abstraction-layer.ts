@@ -62,12 +62,13 @@ export class ToolAbstractionLayer {
   constructor(options: ToolAbstractionLayerOptions) {
     this.registry = options.registry;
     const permissions = options.permissions;
+    // Duck-typed: a gate made by another copy of this package (a subpath bundle) is still a gate.
     this.#gate =
       permissions === undefined
         ? undefined
-        : permissions instanceof PermissionGate
-          ? permissions
-          : new PermissionGate(permissions);
+        : typeof (permissions as PermissionGate).check === 'function'
+          ? (permissions as PermissionGate)
+          : new PermissionGate(permissions as PermissionOptions);
     this.#guards = [...(options.guards ?? [])];
     this.#middleware = [];
     this.#defaultTimeoutMs = options.defaultTimeoutMs ?? 30_000;

@@ -8,7 +8,14 @@ describe('tool export shapes', () => {
   const goTo = registry.get('mc_go_to')!;
 
   it('gives the blueprint registration record', () => {
-    expect(toRegistrationRecord(add)).toEqual({
+    // #region export
+    const record = toRegistrationRecord(add); // { tool_name, description, environment_tags, input_schema, output_schema, ... }
+    const mcpTool = toMcpTool(add); // { name, title?, description, inputSchema, outputSchema?, annotations? }
+    const openAITool = toOpenAITool(add); // { type: 'function', function: { name, description, parameters } }
+    // #endregion
+    expect(mcpTool.name).toBe('add');
+    expect(openAITool.function.name).toBe('add');
+    expect(record).toEqual({
       tool_name: 'add',
       description: 'Add two numbers.',
       environment_tags: ['math'],

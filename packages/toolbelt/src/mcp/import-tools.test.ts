@@ -36,6 +36,7 @@ describe.skipIf(!existsSync(chromium))('importMcpServer against @playwright/mcp'
     site = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(page));
     await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
     siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}/`;
+    // #region import-mcp
     connection = await importMcpServer(
       registry,
       {
@@ -46,6 +47,9 @@ describe.skipIf(!existsSync(chromium))('importMcpServer against @playwright/mcp'
       },
       { prefix: 'pw_', environmentTags: ['web', 'playwright-mcp'] },
     );
+    // registry now holds pw_browser_navigate, pw_browser_click, ...: dispatched through the TAL and
+    // validated locally (ajv) before anything is sent. connection.close() stops the server.
+    // #endregion
   }, 60_000);
 
   afterAll(async () => {

@@ -100,6 +100,31 @@ describe('createMcpServer (official SDK client, in-memory)', () => {
 describe('serveMcpHttp (official SDK client over streamable HTTP)', () => {
   const token = 'test-token-0123456789abcdef';
 
+  it('serves a TAL, with its permissions, to MCP clients', async () => {
+    const { registry } = realisticTools();
+    // #region serve-mcp
+    const tal = new ToolAbstractionLayer({ registry, permissions: { tags: { minecraft: 'deny' } } });
+    const server = await serveMcpHttp(tal, { token: process.env.MCP_TOKEN ?? 'a-long-random-secret-token' });
+    // server.url is http://127.0.0.1:<port>/mcp; clients must send `Authorization: Bearer <token>`.
+    // For a client that spawns this process instead: `await serveMcpStdio(tal)`.
+    // #endregion
+    cleanups.push(() => server.close());
+    const client = new Client({ name: 'doc-client', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(server.url), {
+        requestInit: {
+          headers: { Authorization: `Bearer ${process.env.MCP_TOKEN ?? 'a-long-random-secret-token'}` },
+        },
+      }),
+    );
+    cleanups.push(() => client.close());
+    const denied = (await client.callTool({
+      name: 'mc_go_to',
+      arguments: { x: 1, y: 2, z: 3 },
+    })) as CallToolResult;
+    expect(JSON.parse(text(denied)).code).toBe('permission_denied');
+  });
+
   it('serves on loopback with a bearer token and refuses requests without it', async () => {
     const { registry } = realisticTools();
     const handle = await serveMcpHttp(registry, { token });
