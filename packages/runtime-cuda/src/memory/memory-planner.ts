@@ -305,7 +305,9 @@ export function planMemory(input: PlanMemoryInput): MemoryPlan {
   const gpuName = hardware.gpus[0]?.name ?? 'no GPU';
   lines.push(
     `GPU (${gpuName}): ${fmt(gpu)} of ${fmt(gpuCapacity)}` +
-      (gpuCapacity ? ` (${((100 * gpu) / gpuCapacity).toFixed(1)}%, ${fmt(gpuCapacity - gpu)} free)` : ''),
+      (gpuCapacity
+        ? ` (${((100 * gpu) / gpuCapacity).toFixed(1)}%, ${gpu <= gpuCapacity ? `${fmt(gpuCapacity - gpu)} free` : `over by ${fmt(gpu - gpuCapacity)}`})`
+        : ''),
   );
   lines.push(
     `RAM: ${fmt(ram)} of ${fmt(ramCapacity)} usable (${fmt(hardware.ramBytes)} minus ${fmt(o.ramReserveBytes ?? 8 * GiB)} reserved)`,
