@@ -1,0 +1,221 @@
+/**
+ * One agent's episode in a Minecraft task: observations from its bot, candidate calls, steps
+ * through the TAL, and rewards and verdicts computed from the server's state. A step never throws:
+ * a bad call, a failed action or a crashed server all come back as structured results.
+ */
+import type {
+  CandidateAction,
+  DispatchResult,
+  EnvironmentSession,
+  EpisodeVerdict,
+  Observation,
+  StepOutcome,
+  TaskSpec,
+  ToolCall,
+} from '@chimera/toolbelt';
+import type { BotObservation } from '@chimera/toolbelt/mineflayer';
+import type { MinecraftServer } from '../server/start-server';
+import { judge, progress } from '../tasks/verdict';
+import type { PooledBot } from './bot-pool';
+import { buildCandidates } from './candidates';
+import type { TaskInstance } from './task-instance';
+
+/** Shaped reward per unit of progress along the recipe chain (or blueprint). */
+const PROGRESS_REWARD = 0.1;
+
+export interface SessionHost {
+  /** The server this session's instance lives on, or null once it is gone. */
+  serverFor(instance: TaskInstance): MinecraftServer | null;
+  /** Resolves when that server exits. */
+  serverExit(instance: TaskInstance): Promise<void>;
+  release(session: MinecraftSession): void;
+}
+
+export interface MinecraftObservationData extends BotObservation {
+  role: number;
+  partner: string | null;
+  /** World position of the task's offset 0,0,0 (goals and blueprints use offsets). */
+  origin: [number, number, number];
+  step: number;
+  maxSteps: number;
+}
+
+const SERVER_DOWN = 'the Minecraft server stopped during the episode';
+
+export class MinecraftSession implements EnvironmentSession {
+  readonly task: TaskSpec;
+  readonly agentId: string;
+  readonly role: number;
+  #steps = 0;
+  #done = false;
+  #closed = false;
+  #final: EpisodeVerdict | null = null;
+
+  constructor(
+    private readonly host: SessionHost,
+    readonly instance: TaskInstance,
+    role: number,
+    private readonly pooled: PooledBot,
+  ) {
+    this.task = instance.task;
+    this.role = role;
+    this.agentId = pooled.agentId;
+  }
+
+  get username(): string {
+    return this.pooled.username;
+  }
+
+  get steps(): number {
+    return this.#steps;
+  }
+
+  async observe(): Promise<Observation> {
+    if (!this.host.serverFor(this.instance) || !this.pooled.bot.entity) {
+      return { text: SERVER_DOWN, data: { serverDown: true } };
+    }
+    const obs = this.pooled.adapter.observe();
+    const partner = this.instance.partnerOf(this.role);
+    const o = this.instance.origin;
+    const data: MinecraftObservationData = {
+      ...obs,
+      role: this.role,
+      partner,
+      origin: [o.x, o.y, o.z],
+      step: this.#steps,
+      maxSteps: this.task.maxSteps,
+    };
+    const lines = [
+      this.pooled.adapter.render(obs),
+      `start ${o.x},${o.y},${o.z} step ${this.#steps}/${this.task.maxSteps}`,
+    ];
+    if (partner) lines.push(`partner: ${partner}`);
+    return { text: lines.join('\n'), data: data as unknown as Record<string, unknown> };
+  }
+
+  candidates(observation: Observation): CandidateAction[] {
+    const data = observation.data as Partial<MinecraftObservationData>;
+    if (this.#done || !data.position) return [];
+    const objective = this.instance.params.objective;
+    const o = this.instance.origin;
+    const bot = this.pooled.bot;
+    const blueprintRemaining =
+      objective.kind === 'blueprint'
+        ? objective.blocks.filter((b) => {
+            const block = bot.blockAt(bot.entity.position.clone().set(o.x + b.x, o.y + b.y, o.z + b.z));
+            return block?.name !== b.name;
+          })
+        : [];
+    return buildCandidates({
+      params: this.instance.params,
+      origin: o,
+      observation: data as BotObservation,
+      partner: data.partner ?? null,
+      blueprintRemaining,
+    });
+  }
+
+  async step(call: ToolCall): Promise<StepOutcome> {
+    const started = performance.now();
+    if (this.#done || this.#closed) {
+      return this.#outcome(
+        fail(call, 'environment_error', 'the episode is over: start a new one', started),
+        0,
+        true,
+        false,
+        await this.observe(),
+      );
+    }
+    const server = this.host.serverFor(this.instance);
+    if (!server) return this.#serverDown(call, started);
+    this.#steps++;
+    const exited = this.host.serverExit(this.instance).then(() => null);
+    const result = await Promise.race([
+      this.pooled.tal.dispatch(call, { metadata: { taskId: this.task.id, agentId: this.agentId } }),
+      exited,
+    ]);
+    if (!result || !this.host.serverFor(this.instance)) return this.#serverDown(call, started);
+
+    let verdict: EpisodeVerdict;
+    let shaped = 0;
+    try {
+      const snapshot = await this.instance.snapshot(server);
+      verdict = judge(this.instance.params, snapshot);
+      const now = progress(this.instance.params, snapshot, this.instance.reached);
+      shaped = Math.max(0, now - this.instance.progress) * PROGRESS_REWARD;
+      this.instance.progress = Math.max(this.instance.progress, now);
+    } catch {
+      return this.#serverDown(call, started);
+    }
+    const outOfSteps = this.#steps >= this.task.maxSteps;
+    const done = verdict.success || outOfSteps;
+    if (done) {
+      this.#done = true;
+      this.#final = verdict;
+    }
+    return this.#outcome(
+      result,
+      done ? verdict.score : shaped,
+      done,
+      done && !verdict.success,
+      await this.observe(),
+      {
+        verdict,
+      },
+    );
+  }
+
+  async verdict(): Promise<EpisodeVerdict> {
+    if (this.#final) return this.#final;
+    const server = this.host.serverFor(this.instance);
+    if (!server) return { success: false, score: 0, detail: SERVER_DOWN };
+    try {
+      return judge(this.instance.params, await this.instance.snapshot(server));
+    } catch {
+      return { success: false, score: 0, detail: SERVER_DOWN };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.host.release(this);
+  }
+
+  #serverDown(call: ToolCall, started: number): StepOutcome {
+    this.#done = true;
+    this.#final = { success: false, score: 0, detail: SERVER_DOWN };
+    return this.#outcome(
+      fail(call, 'environment_error', SERVER_DOWN, started),
+      0,
+      true,
+      true,
+      { text: SERVER_DOWN, data: { serverDown: true } },
+      { serverDown: true },
+    );
+  }
+
+  #outcome(
+    result: DispatchResult,
+    reward: number,
+    done: boolean,
+    truncated: boolean,
+    observation: Observation,
+    info?: Record<string, unknown>,
+  ): StepOutcome {
+    return info
+      ? { observation, reward, done, truncated, result, info }
+      : { observation, reward, done, truncated, result };
+  }
+}
+
+function fail(call: ToolCall, code: 'environment_error', message: string, started: number): DispatchResult {
+  const result: DispatchResult = {
+    ok: false,
+    tool: call.tool,
+    error: { code, message },
+    durationMs: performance.now() - started,
+  };
+  if (call.id !== undefined) result.callId = call.id;
+  return result;
+}
