@@ -3,10 +3,20 @@
 // against activation kurtosis, PEQA-style scale fine-tuning with QuZO, and ONNX emission
 // (MatMulNBits or DequantizeLinear + MatMul) that onnxruntime runs.
 export { fakeQuantizeActivations } from './activation-quant';
+export { type CliIo, formatReport, runQuantizeCli } from './cli';
 export { type KMeans1dResult, kmeans1d } from './kmeans-1d';
 export { type KurTailOptions, type KurTailResult, learnKurTailRotation } from './kurtail';
 export { kurtosisLossAndGradient, meanTokenKurtosis } from './kurtosis';
 export { orthogonalityError, relativeError } from './linear-algebra';
+export {
+  NANO_QUANT_PLAN,
+  nanoCalibration,
+  nanoSelectionTasks,
+  nanoWeightMap,
+  type QuantizedNanoBase,
+  type QuantizeNanoOptions,
+  quantizeNanoBase,
+} from './nano-quant';
 export {
   addActivationQuantization,
   addQuantizedLinear,
@@ -21,6 +31,7 @@ export {
   createOutlierStack,
   crossEntropy,
   DEFAULT_OUTLIER_STACK,
+  distillationLoss,
   type LabeledTokens,
   type OutlierStack,
   type OutlierStackConfig,
@@ -44,6 +55,7 @@ export {
   type WeightMap,
   type WeightTensor,
 } from './quantize-model';
+export { readQuantizedModel, writeQuantizedModel } from './quantized-file';
 export {
   dequantizeLinear,
   linearBytes,
@@ -68,4 +80,5 @@ export {
   quantizeRtn,
   type RtnOptions,
 } from './rtn';
+export { type ScaleTuningOptions, type ScaleTuningResult, tuneScales } from './scale-tuning';
 export { quantizeSplit, type SplitQuantOptions, splitWeight } from './splitquant';

@@ -39,6 +39,8 @@ export interface OutlierStackConfig {
   /** Standard deviation of W_up entries times sqrt(dim), and of W_down entries times sqrt(hidden). */
   upGain: number;
   downGain: number;
+  /** Standard deviation of W_head entries times sqrt(dim): sets how confident the teacher's decisions are. */
+  headGain: number;
   /** Spread of the norm scales g (log-normal sigma). */
   normSpread: number;
   trainTokens: number;
@@ -58,6 +60,7 @@ export const DEFAULT_OUTLIER_STACK: Readonly<OutlierStackConfig> = Object.freeze
   outlierScale: 40,
   upGain: 1,
   downGain: 1,
+  headGain: 16,
   normSpread: 0.3,
   trainTokens: 2048,
   testTokens: 1024,
@@ -116,7 +119,7 @@ export function createOutlierStack(partial: Partial<OutlierStackConfig> = {}): O
     );
   }
   put('final_norm.weight', [dim], gamma());
-  put('head.weight', [dim, classes], random.normals(dim * classes, 1 / Math.sqrt(dim)));
+  put('head.weight', [dim, classes], random.normals(dim * classes, config.headGain / Math.sqrt(dim)));
   // The massive channels add the same large offset to every token's logits; centring the head's
   // bias on a reference draw removes it, so decisions depend on each token's content.
   const headBias = new Float32Array(classes);
@@ -345,4 +348,29 @@ export function buildOutlierStackGraph(stack: OutlierStack, options: StackGraphO
   g.node('Add', [linear('head.weight', features), float('head.bias')], ['logits']);
   g.output('logits', 'float32', ['batch', classes]);
   return g.toBytes({ opsetImports: { '': opset, 'com.microsoft': 1 } });
+}
+
+/** Mean KL(softmax(teacher) || softmax(student)) per token: 0 exactly when the distributions agree. */
+export function distillationLoss(student: Float32Array, teacher: Float32Array, classes: number): number {
+  if (student.length !== teacher.length)
+    throw new QuantError('distillationLoss: student and teacher logits differ in size');
+  const tokens = student.length / classes;
+  let total = 0;
+  for (let t = 0; t < tokens; t++) {
+    const at = t * classes;
+    const logSumExp = (v: Float32Array) => {
+      let max = Number.NEGATIVE_INFINITY;
+      for (let c = 0; c < classes; c++) max = Math.max(max, v[at + c] as number);
+      let sum = 0;
+      for (let c = 0; c < classes; c++) sum += Math.exp((v[at + c] as number) - max);
+      return max + Math.log(sum);
+    };
+    const zt = logSumExp(teacher);
+    const zs = logSumExp(student);
+    for (let c = 0; c < classes; c++) {
+      const logP = (teacher[at + c] as number) - zt;
+      total += Math.exp(logP) * (logP - ((student[at + c] as number) - zs));
+    }
+  }
+  return total / tokens;
 }
