@@ -86,7 +86,7 @@ const mutations: fc.Arbitrary<Mutation> = fc.oneof(
   {
     weight: 3,
     arbitrary: fc
-      .tuple(fc.nat(), fc.anything({ withNullPrototype: true, withBigInt: true }))
+      .tuple(fc.nat(), fc.anything({ maxDepth: 3, maxKeys: 4, withNullPrototype: true, withBigInt: true }))
       .map<Mutation>(([i, value]) => (args) => {
         const keys = Object.keys(args);
         if (keys.length > 0) args[keys[i % keys.length]!] = value;
@@ -95,7 +95,7 @@ const mutations: fc.Arbitrary<Mutation> = fc.oneof(
   {
     weight: 2,
     arbitrary: fc
-      .tuple(fc.string({ maxLength: 10 }), fc.anything())
+      .tuple(fc.string({ maxLength: 10 }), fc.anything({ maxDepth: 3, maxKeys: 4 }))
       .map<Mutation>(([key, value]) => (args) => {
         ownSet(args, key, value);
       }),
@@ -168,7 +168,14 @@ const delivered = fc.tuple(mutatedCall, fc.nat(9), fc.string({ maxLength: 30 }))
 });
 
 const garbage = fc.oneof(
-  fc.anything({ withNullPrototype: true, withBigInt: true, withMap: true, withSet: true }),
+  fc.anything({
+    maxDepth: 4,
+    maxKeys: 5,
+    withNullPrototype: true,
+    withBigInt: true,
+    withMap: true,
+    withSet: true,
+  }),
   fc.string(),
   fc.constantFrom(
     'null',

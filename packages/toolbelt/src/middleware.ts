@@ -27,6 +27,9 @@ export interface AfterDispatchEvent {
 
 export interface DispatchMiddleware {
   readonly name: string;
+  // `void` so a hook that returns nothing type-checks as written: () => { log(...) }.
+  // biome-ignore lint/suspicious/noConfusingVoidType: see above
   before?(event: BeforeDispatchEvent): void | DispatchResult | Promise<void | DispatchResult>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: see above
   after?(event: AfterDispatchEvent): void | DispatchResult | Promise<void | DispatchResult>;
 }

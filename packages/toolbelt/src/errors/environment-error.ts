@@ -9,7 +9,8 @@ const marker = 'chimera.error.EnvironmentError';
 const symbol = Symbol.for(marker);
 
 export class EnvironmentError extends ToolCallError {
-  private readonly [symbol] = true;
+  // The brand that isInstance checks (see hasMarker).
+  protected readonly [symbol] = true;
 
   constructor(message: string, options?: { details?: Record<string, unknown>; cause?: unknown }) {
     super('environment_error', message, options);

@@ -13,7 +13,8 @@ const symbol = Symbol.for(marker);
 export type StaleEntityReason = 'stale' | 'other_scope' | 'unknown';
 
 export class StaleEntityError extends ToolCallError {
-  private readonly [symbol] = true;
+  // The brand that isInstance checks (see hasMarker).
+  protected readonly [symbol] = true;
   readonly id: string;
   readonly scope: string;
   readonly reason: StaleEntityReason;

@@ -10,7 +10,8 @@ const marker = 'chimera.error.ToolCallError';
 const symbol = Symbol.for(marker);
 
 export class ToolCallError extends ToolbeltError {
-  private readonly [symbol] = true;
+  // The brand that isInstance checks (see hasMarker).
+  protected readonly [symbol] = true;
   readonly code: ToolErrorCode;
   readonly details?: Record<string, unknown>;
 

@@ -8,7 +8,8 @@ const marker = 'chimera.error.ToolDefinitionError';
 const symbol = Symbol.for(marker);
 
 export class ToolDefinitionError extends ToolbeltError {
-  private readonly [symbol] = true;
+  // The brand that isInstance checks (see hasMarker).
+  protected readonly [symbol] = true;
   readonly tool: string;
 
   constructor(tool: string, message: string, options?: { cause?: unknown }) {

@@ -6,7 +6,8 @@ const marker = 'chimera.error.ToolbeltError';
 const symbol = Symbol.for(marker);
 
 export class ToolbeltError extends Error {
-  private readonly [symbol] = true;
+  // The brand that isInstance checks (see hasMarker).
+  protected readonly [symbol] = true;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
