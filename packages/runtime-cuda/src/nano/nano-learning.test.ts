@@ -148,7 +148,7 @@ function mixed(seed: number, split: 'train' | 'heldout'): Task {
 async function train(
   generate: (seed: number, split: 'train' | 'heldout') => Task,
   steps: number,
-  heldoutSize = 100,
+  { heldoutSize = 100, batchSize = NANO_TRAINING_DEFAULTS.batchSize as number } = {},
 ) {
   const model = await NanoPolicyModel.create();
   const lora = model.createLora(1);
@@ -184,9 +184,7 @@ async function train(
     seed: 7,
   });
   for (let step = 0; step < steps; step++) {
-    const tasks = Array.from({ length: NANO_TRAINING_DEFAULTS.batchSize }, (_, i) =>
-      generate(step * NANO_TRAINING_DEFAULTS.batchSize + i, 'train'),
-    );
+    const tasks = Array.from({ length: batchSize }, (_, i) => generate(step * batchSize + i, 'train'));
     const batch = model.prepare(tasks); // featurize once, score twice per step
     const labels = tasks.map((t) => t.target);
     await optimizer.step(async () => candidateCrossEntropy((await model.score(batch, lora)).logits, labels));
@@ -203,7 +201,7 @@ async function train(
 
 describe('chimera-nano learns non-lexical associations through its adapter (QuZO)', () => {
   it('site variant -> confirm button label, on held-out products', async () => {
-    const { before, after } = await train(siteConvention, 800);
+    const { before, after } = await train(siteConvention, 800, { batchSize: 16 });
     // 7 candidates: chance is 14%; the untrained model has nothing to go on.
     expect(before.accuracy).toBeLessThan(0.45);
     expect(after.accuracy).toBeGreaterThan(before.accuracy + 0.3);
@@ -211,7 +209,7 @@ describe('chimera-nano learns non-lexical associations through its adapter (QuZO
   }, 120_000);
 
   it('negation, on held-out colours', async () => {
-    const { before, after } = await train(negation, 150);
+    const { before, after } = await train(negation, 150, { batchSize: 16 });
     // Word overlap picks a negated colour at step 0.
     expect(before.accuracy).toBeLessThan(0.1);
     expect(after.accuracy).toBeGreaterThan(0.9);
@@ -221,7 +219,7 @@ describe('chimera-nano learns non-lexical associations through its adapter (QuZO
   it.runIf(process.env.NANO_LEARNING_FULL === '1')(
     'one adapter learns all four families at once, on held-out tasks',
     async () => {
-      const { before, after, perFamily } = await train(mixed, 2500, 400);
+      const { before, after, perFamily } = await train(mixed, 2500, { heldoutSize: 400 });
       expect(after.accuracy).toBeGreaterThan(before.accuracy + 0.3);
       expect(perFamily!.namedButton).toBeGreaterThan(0.95);
       expect(perFamily!.craftingOrder).toBeGreaterThan(0.6);
