@@ -1,3 +1,3 @@
-import { chimeraProject } from '../../vitest.shared';
+import { chimeraProject } from '../../vitest.shared.ts';
 
 export default chimeraProject('toolbelt');

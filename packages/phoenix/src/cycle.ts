@@ -1,0 +1,755 @@
+/**
+ * The Phoenix cycle: cycle 0 measures the untrained agent on held-out tasks; every later cycle runs
+ *
+ *   act          Wake, acting: curriculum-chosen training tasks, the MCC picks Selves, experiences recorded
+ *   multi-agent  collaborative and adversarial sessions (when configured)
+ *   sleep        TD errors + learning progress -> replay priorities; a prioritized mini-batch is
+ *                diagnosed and learning objectives are written
+ *   learn        Wake, learning: QuZO fine-tunes each objective's target Self on its mini-batch;
+ *                a validation run keeps the new version or rolls it back
+ *   evaluate     held-out tasks, no learning
+ *
+ * All state is on disk (`stateDir/phoenix-state.json`, the experience store, the Self library).
+ * Each phase starts from the state written at the previous boundary and is deterministic in it,
+ * experiences carry deterministic ids and are appended only if absent, and adapter versions are
+ * tagged with their objective: a run killed anywhere and started again ends in the same state.
+ */
+import { join } from 'node:path';
+import {
+  HybridPriority,
+  type HybridPriorityState,
+  PrioritizedReplayBuffer,
+  type PrioritizedReplayState,
+} from '@chimera/per-sumtree';
+import type { NanoPolicyModel } from '@chimera/runtime-cuda';
+import type { Environment, TaskSpec } from '@chimera/toolbelt';
+import type { Experience, ExperienceInput, ExperienceStore } from '@chimera/ues';
+import { LearningProgressTeacher, type TeacherState } from './curriculum/learning-progress-teacher';
+import { Mulberry32 } from './curriculum/random';
+import { type EpisodeResult, runEpisode } from './episode-runner';
+import { CycleInterruptedError, PhoenixError } from './errors';
+import { evaluate, type FamilyScore, heldoutTasks, scoreByFamily } from './evaluation';
+import {
+  AdversaryPopulation,
+  type AdversaryPopulationState,
+  variationKey,
+} from './mada/adversary-population';
+import { runCollaborativeSession } from './mada/collaborative-session';
+import type { Policy } from './policy';
+import { tdError } from './priorities';
+import type { Controller, SelvesHost } from './selves-host';
+import { type DiagnosisSample, diagnose } from './sleep/diagnose';
+import { type LearningObjective, objectiveFromDiagnosis } from './sleep/objective';
+import { readJson, writeJsonAtomic } from './state/atomic-json';
+import { trainAdapter } from './wake/adapter-trainer';
+import { trainingExamples } from './wake/training-examples';
+
+export type PhaseName = 'baseline' | 'act' | 'multi-agent' | 'sleep' | 'learn' | 'evaluate';
+const CYCLE_PHASES: PhaseName[] = ['act', 'multi-agent', 'sleep', 'learn', 'evaluate'];
+
+export interface ObjectiveOutcome {
+  objectiveId: string;
+  targetSelf: string;
+  family: string;
+  kept: boolean;
+  version: string;
+  validationBefore: number;
+  validationAfter: number;
+  policyLossBefore: number;
+  policyLossAfter: number;
+  examples: number;
+  reason: string;
+}
+
+export interface CycleRecord {
+  cycle: number;
+  heldout: FamilyScore[];
+  training: FamilyScore[];
+  perSelf: { self: string; episodes: number; successes: number; rate: number }[];
+  objectives: LearningObjective[];
+  outcomes: ObjectiveOutcome[];
+  swaps: number;
+  multiAgent: Record<string, unknown>;
+  timings: { phase: string; ms: number }[];
+}
+
+export interface PhoenixState {
+  version: 1;
+  seed: number;
+  nextCycle: number;
+  nextPhase: PhaseName;
+  teacher: TeacherState;
+  adversaries: AdversaryPopulationState;
+  replay: PrioritizedReplayState<string>;
+  hybrid: HybridPriorityState;
+  controller: unknown;
+  /** Experience ids appended since the last Sleep (their signals are written at the next Sleep). */
+  unsignalled: string[];
+  /** Objectives written by the last Sleep and not yet learned. */
+  pending: LearningObjective[];
+  /** Version of every acting Self when the last Sleep ended: what its learning starts from. */
+  versionsAtSleep: Record<string, string>;
+  miniBatches: number;
+  cycles: CycleRecord[];
+  /** The current cycle's record while it is in progress. */
+  current: CycleRecord | null;
+}
+
+export type PhoenixEvent =
+  | { type: 'phase-start'; cycle: number; phase: PhaseName }
+  | { type: 'phase-end'; cycle: number; phase: PhaseName; ms: number }
+  | { type: 'episode'; cycle: number; phase: PhaseName; index: number; total: number; result: EpisodeResult }
+  | { type: 'objective'; cycle: number; objective: LearningObjective }
+  | { type: 'learned'; cycle: number; outcome: ObjectiveOutcome }
+  | { type: 'training-progress'; cycle: number; self: string; step: number; steps: number; loss: number }
+  | { type: 'evaluation'; cycle: number; scores: FamilyScore[] }
+  | { type: 'resumed'; cycle: number; phase: PhaseName };
+
+export interface PhoenixOptions {
+  stateDir: string;
+  environments: Environment[];
+  store: ExperienceStore;
+  model: NanoPolicyModel;
+  policy: Policy;
+  controller: Controller;
+  selves: SelvesHost;
+  cycles: number;
+  seed: number;
+  /** Training episodes per cycle (Wake, acting). */
+  episodesPerCycle: number;
+  /** Held-out tasks per family for each evaluation. */
+  heldoutPerFamily: number;
+  /** Validation tasks per family for keep-or-rollback after learning. */
+  validationPerFamily?: number;
+  /** Prioritized mini-batch size sampled at each Sleep. */
+  miniBatchSize?: number;
+  /** At most this many objectives (distinct target Selves) per Sleep. */
+  objectivesPerSleep?: number;
+  /** QuZO steps per objective. */
+  trainingSteps?: number;
+  /** Replay buffer capacity (experiences). */
+  replayCapacity?: number;
+  /** Weights of TD error and learning progress in the replay priority. */
+  priorityWeights?: { td: number; lp: number };
+  /** Families the curriculum draws from (default: all of every environment). */
+  families?: (environment: string, family: string) => boolean;
+  multiAgent?: {
+    /** Collaborative session each cycle: environment name and family of a cooperative task. */
+    collaborative?: { environment: string; family: string; difficulty?: number; partner: Controller };
+    /** Adversarial session each cycle: an adversary proposes variations on this environment. */
+    adversarial?: { environment: string; episodes: number };
+  };
+  onEvent?: (event: PhoenixEvent) => void;
+  /** Test hook: throw CycleInterruptedError when this boundary (`<cycle>:<phase>`) is reached, after its state is written. */
+  interruptAt?: string;
+}
+
+const STATE_FILE = 'phoenix-state.json';
+
+function seedFor(seed: number, cycle: number, phase: string, extra = 0): number {
+  let h = (seed ^ 0x2545f491) >>> 0;
+  for (const c of `${cycle}:${phase}:${extra}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+  return h;
+}
+
+function armsOf(environments: readonly Environment[], families?: PhoenixOptions['families']) {
+  return environments.flatMap((env) =>
+    env.generator
+      .families()
+      .filter((f) => !families || families(env.name, f.family))
+      .flatMap((f) =>
+        f.difficulties.map((difficulty) => ({ environment: env.name, family: f.family, difficulty })),
+      ),
+  );
+}
+
+function emptyRecord(cycle: number): CycleRecord {
+  return {
+    cycle,
+    heldout: [],
+    training: [],
+    perSelf: [],
+    objectives: [],
+    outcomes: [],
+    swaps: 0,
+    multiAgent: {},
+    timings: [],
+  };
+}
+
+function perSelf(results: readonly EpisodeResult[]): CycleRecord['perSelf'] {
+  const by = new Map<string, { episodes: number; successes: number }>();
+  for (const r of results) {
+    for (const self of new Set(r.selvesUsed)) {
+      const s = by.get(self) ?? { episodes: 0, successes: 0 };
+      s.episodes++;
+      if (r.success) s.successes++;
+      by.set(self, s);
+    }
+  }
+  return [...by.entries()]
+    .map(([self, s]) => ({ self, ...s, rate: s.successes / s.episodes }))
+    .sort((a, b) => a.self.localeCompare(b.self));
+}
+
+export class PhoenixRun {
+  private state!: PhoenixState;
+  private teacher!: LearningProgressTeacher;
+  private adversaries!: AdversaryPopulation;
+  private replay!: PrioritizedReplayBuffer<string>;
+  private hybrid!: HybridPriority;
+  private readonly statePath: string;
+
+  constructor(private readonly options: PhoenixOptions) {
+    if (options.environments.length === 0)
+      throw new PhoenixError('runPhoenix needs at least one environment');
+    this.statePath = join(options.stateDir, STATE_FILE);
+  }
+
+  /** Load the state on disk (resume) or start a new run. */
+  private load(): void {
+    const saved = readJson<PhoenixState>(this.statePath);
+    const o = this.options;
+    if (saved) {
+      if (saved.seed !== o.seed) {
+        throw new PhoenixError(
+          `the state in ${o.stateDir} belongs to a run with seed ${saved.seed}, not ${o.seed}: use that seed to resume, or another directory`,
+        );
+      }
+      this.state = saved;
+      this.options.onEvent?.({ type: 'resumed', cycle: saved.nextCycle, phase: saved.nextPhase });
+    } else {
+      const arms = armsOf(o.environments, o.families);
+      this.state = {
+        version: 1,
+        seed: o.seed,
+        nextCycle: 0,
+        nextPhase: 'baseline',
+        teacher: new LearningProgressTeacher({ arms }).toJSON(),
+        adversaries: new AdversaryPopulation({ variations: arms }).toJSON(),
+        replay: new PrioritizedReplayBuffer<string>({
+          capacity: o.replayCapacity ?? 4096,
+          seed: o.seed,
+          betaSteps: 200,
+        }).toJSON(),
+        hybrid: new HybridPriority({
+          tdWeight: o.priorityWeights?.td ?? 0.7,
+          lpWeight: o.priorityWeights?.lp ?? 0.3,
+        }).getState(),
+        controller: o.controller.saveState(),
+        unsignalled: [],
+        pending: [],
+        versionsAtSleep: {},
+        miniBatches: 0,
+        cycles: [],
+        current: null,
+      };
+    }
+    this.teacher = LearningProgressTeacher.fromJSON(this.state.teacher);
+    this.adversaries = new AdversaryPopulation(this.state.adversaries);
+    this.replay = PrioritizedReplayBuffer.load<string>(this.state.replay);
+    this.hybrid = new HybridPriority();
+    this.hybrid.setState(this.state.hybrid);
+    o.controller.loadState(this.state.controller);
+  }
+
+  private save(nextCycle: number, nextPhase: PhaseName): void {
+    this.state.teacher = this.teacher.toJSON();
+    this.state.adversaries = this.adversaries.toJSON();
+    this.state.replay = this.replay.toJSON();
+    this.state.hybrid = this.hybrid.getState();
+    this.state.controller = this.options.controller.saveState();
+    this.state.nextCycle = nextCycle;
+    this.state.nextPhase = nextPhase;
+    writeJsonAtomic(this.statePath, this.state);
+  }
+
+  /** Append records unless a previous (interrupted) attempt of this phase already committed them. */
+  private async record(records: ExperienceInput[]): Promise<string[]> {
+    if (records.length === 0) return [];
+    const first = records[0]!.id!;
+    if (!(await this.options.store.get(first))) await this.options.store.append(records);
+    for (const r of records) this.replay.add(r.id!);
+    this.state.unsignalled.push(...records.map((r) => r.id!));
+    return records.map((r) => r.id!);
+  }
+
+  async run(): Promise<PhoenixState> {
+    this.load();
+    const o = this.options;
+    while (this.state.nextCycle <= o.cycles) {
+      const cycle = this.state.nextCycle;
+      const phase = this.state.nextPhase;
+      this.state.current ??= emptyRecord(cycle);
+      o.onEvent?.({ type: 'phase-start', cycle, phase });
+      const started = performance.now();
+      await this.runPhase(cycle, phase);
+      const ms = performance.now() - started;
+      this.state.current.timings.push({ phase, ms });
+      o.onEvent?.({ type: 'phase-end', cycle, phase, ms });
+      let nextCycle = cycle;
+      let nextPhase: PhaseName;
+      if (phase === 'baseline' || phase === 'evaluate') {
+        this.state.cycles.push(this.state.current);
+        this.state.current = null;
+        nextCycle = cycle + 1;
+        nextPhase = 'act';
+      } else {
+        nextPhase = CYCLE_PHASES[CYCLE_PHASES.indexOf(phase) + 1]!;
+      }
+      this.save(nextCycle, nextPhase);
+      if (o.interruptAt === `${cycle}:${phase}`) throw new CycleInterruptedError(`${cycle}:${phase}`);
+    }
+    return this.state;
+  }
+
+  private async runPhase(cycle: number, phase: PhaseName): Promise<void> {
+    switch (phase) {
+      case 'baseline':
+      case 'evaluate':
+        return this.evaluatePhase(cycle, phase);
+      case 'act':
+        return this.actPhase(cycle);
+      case 'multi-agent':
+        return this.multiAgentPhase(cycle);
+      case 'sleep':
+        return this.sleepPhase(cycle);
+      case 'learn':
+        return this.learnPhase(cycle);
+    }
+  }
+
+  private environment(name: string): Environment {
+    const env = this.options.environments.find((e) => e.name === name);
+    if (!env)
+      throw new PhoenixError(
+        `no environment named "${name}" (have ${this.options.environments.map((e) => e.name).join(', ')})`,
+      );
+    return env;
+  }
+
+  private heldout(): TaskSpec[] {
+    return heldoutTasks(this.options.environments, {
+      perFamily: this.options.heldoutPerFamily,
+      seed: this.options.seed,
+      families: this.options.families,
+    });
+  }
+
+  private async evaluatePhase(cycle: number, phase: PhaseName): Promise<void> {
+    const o = this.options;
+    o.controller.setMode('exploit');
+    const { scores } = await evaluate({
+      environments: o.environments,
+      tasks: this.heldout(),
+      policy: o.policy,
+      selector: o.controller,
+      seed: seedFor(o.seed, cycle, phase),
+      label: `c${cycle}-eval`,
+      onEpisode: (result, index, total) =>
+        o.onEvent?.({ type: 'episode', cycle, phase, index, total, result }),
+    });
+    this.state.current!.heldout = scores;
+    o.onEvent?.({ type: 'evaluation', cycle, scores });
+  }
+
+  private async actPhase(cycle: number): Promise<void> {
+    const o = this.options;
+    o.controller.setMode('explore');
+    const random = new Mulberry32(seedFor(o.seed, cycle, 'act'));
+    const results: EpisodeResult[] = [];
+    for (let i = 0; i < o.episodesPerCycle; i++) {
+      const arm = this.teacher.sample(random);
+      const env = this.environment(arm.environment);
+      const task = env.generator.generate({
+        family: arm.family,
+        difficulty: arm.difficulty,
+        seed: seedFor(o.seed, cycle, 'task', i) % 1_000_000,
+        split: 'train',
+      });
+      const result = await runEpisode({
+        environment: env,
+        task,
+        policy: o.policy,
+        selector: o.controller,
+        random: new Mulberry32(seedFor(o.seed, cycle, 'episode', i)),
+        episodeId: `c${cycle}-act-${i}`,
+        explore: true,
+        tags: ['train'],
+      });
+      await this.record(result.records);
+      this.teacher.update(arm, result.score);
+      this.adversaries.observe(arm, result.score);
+      await o.controller.observeEpisode(result, { learn: true });
+      results.push(result);
+      o.onEvent?.({ type: 'episode', cycle, phase: 'act', index: i, total: o.episodesPerCycle, result });
+    }
+    const current = this.state.current!;
+    current.training = scoreByFamily(results);
+    current.perSelf = perSelf(results);
+    current.swaps = results.reduce((s, r) => s + r.swaps, 0);
+  }
+
+  private async multiAgentPhase(cycle: number): Promise<void> {
+    const o = this.options;
+    const ma = o.multiAgent;
+    const summary: Record<string, unknown> = {};
+    if (ma?.collaborative) {
+      const c = ma.collaborative;
+      const env = this.environment(c.environment);
+      const task = env.generator.generate({
+        family: c.family,
+        difficulty: c.difficulty ?? 0,
+        seed: seedFor(o.seed, cycle, 'collaborative') % 1_000_000,
+        split: 'train',
+      });
+      o.controller.setMode('explore');
+      c.partner.setMode('explore');
+      const result = await runCollaborativeSession({
+        environment: env,
+        task,
+        agents: [
+          { agentId: 'agent-0', policy: o.policy, selector: o.controller },
+          { agentId: 'agent-1', policy: o.policy, selector: c.partner },
+        ],
+        random: new Mulberry32(seedFor(o.seed, cycle, 'collaborative-run')),
+        sessionId: `c${cycle}-collab`,
+        explore: true,
+      });
+      await this.record(result.records);
+      summary.collaborative = {
+        family: task.family,
+        success: result.success,
+        turns: result.turns,
+        messages: result.messages,
+        handovers: result.handovers,
+        actionGraphEdges: result.edges,
+        ...(result.error ? { error: result.error } : {}),
+      };
+    }
+    if (ma?.adversarial) {
+      const a = ma.adversarial;
+      const env = this.environment(a.environment);
+      const adversary = this.adversaries.spawn(cycle);
+      const random = new Mulberry32(seedFor(o.seed, cycle, 'adversarial'));
+      o.controller.setMode('explore');
+      let regretTotal = 0;
+      let failures = 0;
+      const proposals: string[] = [];
+      for (let i = 0; i < a.episodes; i++) {
+        // Propose among the population's variations of this environment only.
+        let variation = this.adversaries.propose(adversary, random);
+        for (let tries = 0; variation.environment !== a.environment && tries < 20; tries++) {
+          variation = this.adversaries.propose(adversary, random);
+        }
+        if (variation.environment !== a.environment) break;
+        const task = env.generator.generate({
+          family: variation.family,
+          difficulty: variation.difficulty,
+          seed: seedFor(o.seed, cycle, 'adversarial-task', i) % 1_000_000,
+          split: 'train',
+        });
+        const result = await runEpisode({
+          environment: env,
+          task,
+          policy: o.policy,
+          selector: o.controller,
+          random: new Mulberry32(seedFor(o.seed, cycle, 'adversarial-episode', i)),
+          episodeId: `c${cycle}-adv-${i}`,
+          explore: true,
+          tags: ['adversarial'],
+        });
+        await this.record(result.records);
+        const regret = this.adversaries.regret(variation, result.score);
+        this.adversaries.reinforce(adversary, variation, regret);
+        this.adversaries.observe(variation, result.score);
+        regretTotal += regret;
+        if (!result.success) failures++;
+        proposals.push(variationKey(variation));
+      }
+      summary.adversarial = {
+        adversary: adversary.id,
+        population: this.adversaries.members().length,
+        episodes: proposals.length,
+        meanRegret: proposals.length ? regretTotal / proposals.length : 0,
+        protagonistFailures: failures,
+        proposals,
+      };
+    }
+    this.state.current!.multiAgent = summary;
+  }
+
+  /** V(s) for each record with the Self's current adapter (batched per Self). */
+  private async currentValues(records: readonly Experience[]): Promise<number[]> {
+    const o = this.options;
+    const out = new Array<number>(records.length).fill(0);
+    const bySelf = new Map<string, number[]>();
+    records.forEach((r, i) => {
+      if (!r.metadata.extra?.policyContext || !r.decision?.candidates) return;
+      const list = bySelf.get(r.metadata.self.name) ?? [];
+      list.push(i);
+      bySelf.set(r.metadata.self.name, list);
+    });
+    for (const [self, indices] of bySelf) {
+      const weights = o.selves.weights(self);
+      for (let start = 0; start < indices.length; start += 128) {
+        const chunk = indices.slice(start, start + 128);
+        const scores = await o.model.score(
+          chunk.map((i) => ({
+            context: records[i]!.metadata.extra!.policyContext as never,
+            candidates: records[i]!.decision!.candidates!.map((c) => c.text),
+          })),
+          weights,
+        );
+        chunk.forEach((i, j) => {
+          out[i] = scores.values[j]!;
+        });
+      }
+    }
+    return out;
+  }
+
+  /** TD errors of records with the current value estimates; returns them by id. */
+  private async tdErrors(records: readonly Experience[]): Promise<Map<string, number>> {
+    const values = await this.currentValues(records);
+    const byId = new Map(records.map((r, i) => [r.id, values[i]!]));
+    const episodes = await this.episodesOf(records);
+    const out = new Map<string, number>();
+    for (const r of records) {
+      const episode = episodes.get(r.episodeId) ?? [r];
+      const next = episode.find((e) => e.step === r.step + 1);
+      const nextValue = next ? (byId.get(next.id) ?? next.decision?.value ?? 0) : 0;
+      out.set(
+        r.id,
+        tdError({ reward: r.reward, value: byId.get(r.id)!, nextValue, terminal: r.terminal || !next }),
+      );
+    }
+    return out;
+  }
+
+  private async episodesOf(records: readonly Experience[]): Promise<Map<string, Experience[]>> {
+    const out = new Map<string, Experience[]>();
+    for (const id of new Set(records.map((r) => r.episodeId))) {
+      const steps = await this.options.store.query({ episodeId: id });
+      out.set(
+        id,
+        steps.sort((a, b) => a.step - b.step),
+      );
+    }
+    return out;
+  }
+
+  private learningProgressOf(r: Experience): number {
+    return this.teacher.learningProgress({
+      environment: r.metadata.environment,
+      family: r.metadata.task.family,
+      difficulty: r.metadata.task.difficulty,
+    });
+  }
+
+  private async refreshPriorities(records: readonly Experience[], source: string): Promise<void> {
+    const td = await this.tdErrors(records);
+    const updates = records.map((r) => {
+      const tdValue = td.get(r.id)!;
+      const lp = this.learningProgressOf(r);
+      return {
+        id: r.id,
+        tdError: tdValue,
+        learningProgress: lp,
+        priority: this.hybrid.priority(tdValue, lp),
+        source,
+      };
+    });
+    await this.options.store.writeSignals(updates);
+    const priorityById = new Map(updates.map((u) => [u.id, u.priority]));
+    const indices: number[] = [];
+    const priorities: number[] = [];
+    for (let i = 0; i < this.replay.size; i++) {
+      const p = priorityById.get(this.replay.get(i));
+      if (p !== undefined) {
+        indices.push(i);
+        priorities.push(p);
+      }
+    }
+    if (indices.length > 0) this.replay.updatePriorities(indices, priorities);
+  }
+
+  private async sleepPhase(cycle: number): Promise<void> {
+    const o = this.options;
+    const fresh = await o.store.query({ ids: this.state.unsignalled });
+    await this.refreshPriorities(fresh, `sleep-${cycle}`);
+    this.state.unsignalled = [];
+    if (this.replay.size === 0) return;
+    const size = Math.min(o.miniBatchSize ?? 128, this.replay.size);
+    const sample = this.replay.sample(size);
+    const ids = [...new Set(Array.from(sample.indices, (i) => this.replay.get(i)))];
+    const picked = await o.store.query({ ids });
+    const latest = await o.store.latestSignals(ids);
+    const episodes = await this.episodesOf(picked);
+    const samples: DiagnosisSample[] = picked.map((r) => {
+      const episode = episodes.get(r.episodeId) ?? [r];
+      const end = episode[episode.length - 1];
+      const url = typeof r.state.data.url === 'string' ? (r.state.data.url as string) : undefined;
+      const features = [
+        ...(url ? [`page:${url.replace(/^https?:\/\/[^/]+/, '').split('?')[0]}`] : []),
+        ...r.metadata.tags
+          .filter((t) => !['train', 'heldout', 'adversarial', 'multi-agent', 'collaborative'].includes(t))
+          .map((t) => `tag:${t}`),
+      ];
+      return {
+        experienceId: r.id,
+        episodeId: r.episodeId,
+        self: r.metadata.self.name,
+        environment: r.metadata.environment,
+        family: r.metadata.task.family,
+        features,
+        episodeSuccess: end?.outcome === 'success',
+        tdError: latest.get(r.id)?.tdError ?? 0,
+      };
+    });
+    const diagnosis = diagnose(samples);
+    const objectives: LearningObjective[] = [];
+    const usedSelves = new Set<string>();
+    const acting = new Set(o.selves.actingSelves());
+    for (const group of diagnosis.groups) {
+      if (objectives.length >= (o.objectivesPerSleep ?? 2)) break;
+      if (group.feature !== null || group.failures === 0 || group.samples < 4) continue;
+      if (usedSelves.has(group.self) || !acting.has(group.self)) continue;
+      usedSelves.add(group.self);
+      const miniBatchId = String(++this.state.miniBatches);
+      // The objective's data: the sampled steps of the target Self (all its families: one adapter serves them all).
+      const experienceIds = samples.filter((s) => s.self === group.self).map((s) => s.experienceId);
+      const objective = objectiveFromDiagnosis({
+        cycle,
+        miniBatchId,
+        experienceIds,
+        diagnosis,
+        target: group,
+        now: new Date(Date.UTC(2026, 0, 1) + cycle * 86_400_000),
+      });
+      objective.id = `objective-${cycle}-${objectives.length}`;
+      writeJsonAtomic(join(o.stateDir, 'minibatches', `${miniBatchId}.json`), {
+        id: miniBatchId,
+        cycle,
+        objective: objective.id,
+        experienceIds,
+        priorities: experienceIds.map((id) => latest.get(id)?.priority ?? null),
+      });
+      objectives.push(objective);
+      o.onEvent?.({ type: 'objective', cycle, objective });
+    }
+    this.state.pending = objectives;
+    this.state.versionsAtSleep = Object.fromEntries(
+      [...acting].map((name) => [name, o.selves.version(name)]),
+    );
+    this.state.current!.objectives = objectives;
+  }
+
+  private validationTasks(family: string, environment: string): TaskSpec[] {
+    const env = this.environment(environment);
+    const info = env.generator.families().find((f) => f.family === family);
+    if (!info) return [];
+    const n = this.options.validationPerFamily ?? 4;
+    return Array.from({ length: n }, (_, i) =>
+      env.generator.generate({
+        family,
+        difficulty: info.difficulties[i % info.difficulties.length]!,
+        seed: 900_000 + i,
+        split: 'train',
+      }),
+    );
+  }
+
+  private async learnPhase(cycle: number): Promise<void> {
+    const o = this.options;
+    const outcomes: ObjectiveOutcome[] = [];
+    for (const [k, objective] of this.state.pending.entries()) {
+      const self = objective.targetSelf;
+      const previousVersion = this.state.versionsAtSleep[self] ?? o.selves.version(self);
+      // A resumed run may find this objective's version already committed: start again from where
+      // the Sleep left the Self, so training (deterministic) ends in the same weights.
+      if (o.selves.version(self) !== previousVersion) {
+        await o.selves.revert(
+          self,
+          previousVersion,
+          `resuming ${objective.id}: learning restarts from ${previousVersion}`,
+        );
+      }
+      const picked = await o.store.query({ ids: objective.miniBatch.experienceIds });
+      const episodes = await this.episodesOf(picked);
+      const examples = trainingExamples(picked, episodes);
+      const validation = this.validationTasks(objective.family, objective.environment);
+      const validate = async (label: string) => {
+        o.controller.setMode('exploit');
+        const { results } = await evaluate({
+          environments: o.environments,
+          tasks: validation,
+          policy: o.policy,
+          selector: {
+            select: async () => ({
+              self,
+              version: o.selves.version(self),
+              reason: 'validation of the target Self',
+            }),
+          },
+          seed: seedFor(o.seed, cycle, 'validation', k),
+          label: `c${cycle}-val-${k}-${label}`,
+        });
+        return results.length ? results.reduce((s, r) => s + r.score, 0) / results.length : 0;
+      };
+      const before = await validate('before');
+      const weights = o.selves.weights(self);
+      const snapshot = weights.parameters().map((p) => p.slice());
+      const report = await trainAdapter({
+        model: o.model,
+        lora: weights,
+        examples,
+        steps: o.trainingSteps ?? 300,
+        seed: seedFor(o.seed, cycle, 'train', k),
+        onProgress: (p) => o.onEvent?.({ type: 'training-progress', cycle, self, ...p }),
+      });
+      const after = await validate('after');
+      const kept = after >= before && report.steps > 0;
+      let version = previousVersion;
+      if (kept) {
+        // Idempotent per objective: a resumed run gets back the version it committed before.
+        version = await o.selves.commit(self, weights, {
+          objectiveId: objective.id,
+          reason: objective.summary,
+        });
+      } else {
+        for (const [i, p] of weights.parameters().entries()) p.set(snapshot[i]!);
+        await o.selves.revert(
+          self,
+          previousVersion,
+          `validation fell from ${before.toFixed(2)} to ${after.toFixed(2)}`,
+        );
+      }
+      const outcome: ObjectiveOutcome = {
+        objectiveId: objective.id,
+        targetSelf: self,
+        family: objective.family,
+        kept,
+        version,
+        validationBefore: before,
+        validationAfter: after,
+        policyLossBefore: report.policyLossBefore,
+        policyLossAfter: report.policyLossAfter,
+        examples: examples.length,
+        reason: kept
+          ? `kept ${version}: validation ${before.toFixed(2)} -> ${after.toFixed(2)}, policy loss ${report.policyLossBefore.toFixed(3)} -> ${report.policyLossAfter.toFixed(3)} on ${examples.length} steps`
+          : `rolled back to ${previousVersion}: validation ${before.toFixed(2)} -> ${after.toFixed(2)}`,
+      };
+      outcomes.push(outcome);
+      o.onEvent?.({ type: 'learned', cycle, outcome });
+      if (kept) await this.refreshPriorities(picked, `learn-${cycle}-${k}`);
+    }
+    this.state.pending = [];
+    this.state.current!.outcomes = outcomes;
+  }
+}
+
+/** Run (or resume) Phoenix cycles until `cycles` is reached; returns the final state. */
+export async function runPhoenix(options: PhoenixOptions): Promise<PhoenixState> {
+  return new PhoenixRun(options).run();
+}

@@ -1,0 +1,51 @@
+/**
+ * The embedded policy: chimera-nano scores the environment's candidate actions with the active
+ * Self's LoRA adapter (a graph input, so a Self swap costs no reload) and samples (training) or
+ * takes the best (evaluation). Its value head gives V(s) for TD errors.
+ */
+import type { LoraWeights, NanoPolicyModel } from '@chimera/runtime-cuda';
+import {
+  chooseFromLogits,
+  type DecisionRequest,
+  type Policy,
+  type PolicyDecision,
+  policyContext,
+} from './policy';
+
+export interface EmbeddedPolicyOptions {
+  model: NanoPolicyModel;
+  /** The adapter of a Self (the residency cache's active copy). */
+  adapterFor: (self: string) => LoraWeights;
+  /** Softmax temperature when exploring (1 = the model's own distribution). */
+  temperature?: number;
+}
+
+export class EmbeddedPolicy implements Policy {
+  readonly name = 'chimera-nano';
+  constructor(private readonly options: EmbeddedPolicyOptions) {}
+
+  async decide(request: DecisionRequest): Promise<PolicyDecision> {
+    const context = policyContext(request);
+    const scores = await this.options.model.score(
+      [{ context, candidates: request.candidates.map((c) => c.text) }],
+      this.options.adapterFor(request.self),
+    );
+    const logits = scores.logits[0]!;
+    const { index, logProb } = chooseFromLogits(
+      logits,
+      request.explore,
+      request.uniform,
+      this.options.temperature ?? 1,
+    );
+    return { index, logProb, value: scores.values[0]!, context };
+  }
+
+  async value(request: Omit<DecisionRequest, 'candidates' | 'explore' | 'uniform'>): Promise<number> {
+    const context = policyContext(request);
+    const scores = await this.options.model.score(
+      [{ context, candidates: ['noop'] }],
+      this.options.adapterFor(request.self),
+    );
+    return scores.values[0]!;
+  }
+}

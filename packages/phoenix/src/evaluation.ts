@@ -1,0 +1,95 @@
+/**
+ * Held-out evaluation: fixed held-out tasks per family, the policy's best action at every step
+ * (no exploration), no learning. The same task list every cycle, so cycles are comparable.
+ */
+import type { Environment, TaskSpec } from '@chimera/toolbelt';
+import { Mulberry32 } from './curriculum/random';
+import { type EpisodeResult, runEpisode, type SelfSelector } from './episode-runner';
+import type { Policy } from './policy';
+
+export interface FamilyScore {
+  environment: string;
+  family: string;
+  needsExperience: boolean;
+  episodes: number;
+  successes: number;
+  rate: number;
+  meanScore: number;
+}
+
+/** The held-out task list: `perFamily` tasks for each family and difficulty of each environment. */
+export function heldoutTasks(
+  environments: readonly Environment[],
+  options: { perFamily: number; seed: number; families?: (env: string, family: string) => boolean },
+): TaskSpec[] {
+  const tasks: TaskSpec[] = [];
+  for (const env of environments) {
+    for (const info of env.generator.families()) {
+      if (options.families && !options.families(env.name, info.family)) continue;
+      for (let i = 0; i < options.perFamily; i++) {
+        const difficulty = info.difficulties[i % info.difficulties.length]!;
+        tasks.push(
+          env.generator.generate({
+            family: info.family,
+            difficulty,
+            seed: options.seed * 1000 + i,
+            split: 'heldout',
+          }),
+        );
+      }
+    }
+  }
+  return tasks;
+}
+
+export function scoreByFamily(results: readonly EpisodeResult[]): FamilyScore[] {
+  const groups = new Map<string, EpisodeResult[]>();
+  for (const r of results) {
+    const k = `${r.task.environment}/${r.task.family}`;
+    groups.set(k, [...(groups.get(k) ?? []), r]);
+  }
+  return [...groups.values()].map((list) => {
+    const t = list[0]!.task;
+    const successes = list.filter((r) => r.success).length;
+    return {
+      environment: t.environment,
+      family: t.family,
+      needsExperience: t.needsExperience,
+      episodes: list.length,
+      successes,
+      rate: successes / list.length,
+      meanScore: list.reduce((s, r) => s + r.score, 0) / list.length,
+    };
+  });
+}
+
+export async function evaluate(options: {
+  environments: readonly Environment[];
+  tasks: readonly TaskSpec[];
+  policy: Policy;
+  selector: SelfSelector;
+  seed: number;
+  label: string;
+  explore?: boolean;
+  onEpisode?: (result: EpisodeResult, index: number, total: number) => void;
+}): Promise<{ scores: FamilyScore[]; results: EpisodeResult[] }> {
+  const results: EpisodeResult[] = [];
+  for (let i = 0; i < options.tasks.length; i++) {
+    const task = options.tasks[i]!;
+    const environment = options.environments.find((e) => e.name === task.environment);
+    if (!environment) throw new RangeError(`no environment named ${task.environment} for task ${task.id}`);
+    const result = await runEpisode({
+      environment,
+      task,
+      policy: options.policy,
+      selector: options.selector,
+      random: new Mulberry32(options.seed + i * 7919),
+      episodeId: `${options.label}-${i}`,
+      explore: options.explore ?? false,
+      tags: ['heldout'],
+    });
+    results.push(result);
+    options.onEpisode?.(result, i, options.tasks.length);
+  }
+  return { scores: scoreByFamily(results), results };
+}
