@@ -36,6 +36,7 @@ export type { AfterDispatchEvent, BeforeDispatchEvent, DispatchMiddleware } from
 export { type CompactJsonOptions, compactJson } from './observation/compact-json';
 export { countTokens, truncateToTokens, withinTokenLimit } from './observation/count-tokens';
 export { type BudgetedObservation, type BudgetOptions, fitToBudget } from './observation/fit-to-budget';
+export { type RenderOptions, renderResult } from './observation/render-result';
 export {
   type AskAnswer,
   type GuardVerdict,

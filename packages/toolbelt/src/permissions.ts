@@ -122,7 +122,8 @@ export class PermissionGate {
       const limit = limits[key]!;
       const window = this.#prune(key, now - limit.perMs);
       if (window.length >= limit.maxCalls) {
-        const retryAfterMs = Math.max(0, window[0]! + limit.perMs - now);
+        // An empty window with maxCalls 0 means "never": say "one window" rather than NaN.
+        const retryAfterMs = Math.max(0, (window[0] ?? now) + limit.perMs - now);
         return {
           code: 'rate_limited',
           message: `Too many calls to ${key === '*' ? 'tools' : `"${name}"`}: at most ${limit.maxCalls} per ${limit.perMs} ms. Retry in ${retryAfterMs} ms or do something else.`,
