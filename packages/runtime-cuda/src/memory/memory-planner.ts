@@ -208,11 +208,17 @@ export function planMemory(input: PlanMemoryInput): MemoryPlan {
     const trained = perAdapterParams;
     if (mode === 'training-quzo') {
       const master = trained * 4;
-      const ledger = trained * 0.01 * 8;
+      // Exact restore after a perturbation: one hint bit per parameter plus a sparse ledger
+      // (index + value) of about 1% of the elements (see quzo/in-place-perturbation.ts).
+      const restore = trained / 8 + trained * 0.01 * 8;
       lines.push(
-        `QuZO trainable adapter (fp32, perturbed in place): ${num(trained)} x 4 B = ${fmt(master)}; restore ledger <= 1% x 8 B = ${fmt(ledger)}; no gradients, no optimizer state`,
+        `QuZO trainable adapter (fp32, perturbed in place): ${num(trained)} x 4 B = ${fmt(master)}; restore state: 1 bit/param + ~1% x 8 B ledger = ${fmt(restore)}; no gradients, no optimizer state`,
       );
-      required.push({ item: 'trainable adapter fp32 + ledger', bytes: master + ledger, where: 'gpu' });
+      required.push({
+        item: 'trainable adapter fp32 + restore state',
+        bytes: master + restore,
+        where: 'gpu',
+      });
       lines.push(
         `activations (forward only, one layer live): batch ${batch} x ${trainingTokens} tokens x ${hidden} x 2 B x ~20 = ${fmt(forward)}`,
       );
