@@ -13,7 +13,7 @@ const all = readdirSync(here)
   .filter((f) => f.endsWith('.bench.ts'))
   .map((f) => f.replace(/\.bench\.ts$/, ''))
   .sort();
-const wanted = process.argv.slice(2);
+const wanted = process.argv.slice(2).filter((a) => a !== '--');
 const unknown = wanted.filter((w) => !all.includes(w));
 if (unknown.length > 0) {
   console.error(`unknown benchmark(s): ${unknown.join(', ')}; available: ${all.join(', ')}`);
