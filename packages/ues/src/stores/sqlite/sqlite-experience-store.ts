@@ -177,8 +177,12 @@ export class SqliteExperienceStore implements ExperienceStore {
     }
     try {
       db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
-      if (existed && options.integrityCheck !== 'none')
+      if (existed && options.integrityCheck !== 'none') {
         checkPages(db, path, options.integrityCheck ?? 'quick');
+      }
+      // Read-only inspection first: a foreign or newer file must be refused before anything
+      // (even the journal mode switch) writes to it.
+      const isNew = inspectStore(db, path, options.readonly ?? false);
       if (!options.readonly) {
         const mode = db.pragma('journal_mode = WAL', { simple: true });
         if (!memory && mode !== 'wal')
@@ -187,7 +191,7 @@ export class SqliteExperienceStore implements ExperienceStore {
       db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
       db.pragma(`cache_size = -${options.cacheKiB ?? 65_536}`);
       db.pragma('temp_store = MEMORY');
-      ensureSchema(db, path, options.readonly ?? false);
+      if (isNew) createSchema(db);
     } catch (error) {
       db.close();
       if (isCorruptionError(error)) {
@@ -409,20 +413,14 @@ export class SqliteExperienceStore implements ExperienceStore {
   }
 }
 
-function ensureSchema(db: BetterSqlite3.Database, path: string, readonly: boolean): void {
+/** True for an empty database (a new store); throws for a foreign or newer one. */
+function inspectStore(db: BetterSqlite3.Database, path: string, readonly: boolean): boolean {
   const tables = (
     db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
   ).map((t) => t.name);
   if (tables.length === 0) {
     if (readonly) throw new UesError(`${path} is an empty database, not an experience store`);
-    db.transaction(() => {
-      db.exec(SQLITE_SCHEMA);
-      db.prepare('INSERT INTO ues_meta (key, value) VALUES (?, ?)').run(
-        'format',
-        String(SQLITE_FORMAT_VERSION),
-      );
-    }).immediate();
-    return;
+    return true;
   }
   if (!tables.includes('ues_meta')) {
     throw new UesError(
@@ -441,6 +439,20 @@ function ensureSchema(db: BetterSqlite3.Database, path: string, readonly: boolea
       `${path} was written by a newer @chimera/ues (store format ${format}, this release knows ${SQLITE_FORMAT_VERSION}); upgrade to open it`,
     );
   }
+  return false;
+}
+
+function createSchema(db: BetterSqlite3.Database): void {
+  db.transaction(() => {
+    // Another process may have created it between inspection and here.
+    const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ues_meta'").get();
+    if (exists) return;
+    db.exec(SQLITE_SCHEMA);
+    db.prepare('INSERT INTO ues_meta (key, value) VALUES (?, ?)').run(
+      'format',
+      String(SQLITE_FORMAT_VERSION),
+    );
+  }).immediate();
 }
 
 function prepareStatements(db: BetterSqlite3.Database) {
