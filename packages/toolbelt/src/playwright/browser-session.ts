@@ -83,6 +83,10 @@ export class BrowserSession {
   #disconnected = false;
   /** Pages this session is creating itself (not popups). */
   #creatingPages = 0;
+  /** The last allowlisted URL any tab showed (where recovery reopens when no tab is left). */
+  #lastUrl = 'about:blank';
+  /** Cookies as of the last action, restored into the context that replaces a crashed one. */
+  #cookies: Awaited<ReturnType<BrowserContext['cookies']>> = [];
   #reservedNumber: number | undefined;
   /** The agent's final answer, once given. */
   answer: string | undefined;
@@ -174,6 +178,7 @@ export class BrowserSession {
 
   /** The element behind an id on the active tab; a clear error at once when it is gone. */
   async element(id: string): Promise<Locator> {
+    await this.#ensureAlive(true, `use ${id}`);
     const tab = this.#tab();
     const scope = scopeOf(tab.tab);
     const resolution = this.registry.tryResolve(scope, id);
@@ -228,7 +233,11 @@ export class BrowserSession {
    * Runs an action on the active tab, waits for any navigation it started, and reports blocked
    * submits and refused navigations. A crash during it becomes an EnvironmentError after recovery.
    */
-  async act(name: string, action: (page: Page) => Promise<unknown>): Promise<ActionResult> {
+  async act(
+    name: string,
+    action: (page: Page) => Promise<unknown>,
+    options: { mayNavigate?: boolean } = {},
+  ): Promise<ActionResult> {
     await this.#ensureAlive(true, name);
     const tab = this.#tab();
     const navigationsBefore = tab.navigations;
@@ -236,10 +245,12 @@ export class BrowserSession {
     this.#actionBlocks = [];
     try {
       await action(tab.page);
-      await this.#settle(tab);
+      await this.#settle(tab, options.mayNavigate ?? true);
       const opened = [...this.#tabs.keys()].find((n) => !tabsBefore.has(n));
-      if (opened !== undefined) await this.#settle(this.#tabs.get(opened) as TabState);
+      if (opened !== undefined) await this.#settle(this.#tabs.get(opened) as TabState, false);
       await this.#collectInvalid(tab);
+      // Cookies are what a restarted browser needs to resume the same server-side session.
+      this.#cookies = await this.#context.cookies().catch(() => this.#cookies);
       const blocked = this.#actionBlocks;
       const result: ActionResult = {
         url: this.#tab().page.url(),
@@ -316,6 +327,7 @@ export class BrowserSession {
   async recover(reason = 'crashed'): Promise<void> {
     const tabs = [...this.#tabs.values()].sort((a, b) => a.tab - b.tab);
     const urls = tabs.map((t) => ({ tab: t.tab, url: t.lastUrl }));
+    if (urls.length === 0) urls.push({ tab: this.#active, url: this.#lastUrl });
     for (const t of tabs) this.registry.clear(scopeOf(t.tab));
     this.#tabs.clear();
     this.#byPage.clear();
@@ -382,6 +394,7 @@ export class BrowserSession {
         this.note(`a link opened tab ${tab.tab}; it is now the active tab`);
       }
     });
+    if (this.#cookies.length > 0) await context.addCookies(this.#cookies).catch(() => undefined);
     await this.#options.prepareContext?.(context);
     this.#nextTab = Math.max(this.#nextTab, firstTab);
     for (let i = 0; i < urls.length; i++) {
@@ -440,7 +453,10 @@ export class BrowserSession {
       tab.navigations++;
       tab.loading = true;
       const url = frame.url();
-      if (this.allowlist.check(url).allowed) tab.lastUrl = url;
+      if (this.allowlist.check(url).allowed) {
+        tab.lastUrl = url;
+        this.#lastUrl = url;
+      }
     });
     page.on('domcontentloaded', () => {
       tab.loading = false;
@@ -449,10 +465,13 @@ export class BrowserSession {
       tab.crashed = true;
     });
     page.on('close', () => {
-      if (this.#tabs.get(tab.tab)?.page === page && !this.#closed && this.#context === page.context()) {
-        // Closed by the page itself (window.close()) or by the browser going away.
-        if (this.#options.manager.isConnected && !tab.crashed) this.#forget(tab);
-      }
+      // Closed by the page itself (window.close()), or because the browser went away: a crash keeps
+      // the tab for recovery. The browser's 'disconnected' event can come after the pages' 'close',
+      // so decide a moment later.
+      setTimeout(() => {
+        const crashed = this.#disconnected || !this.#options.manager.isConnected || tab.crashed;
+        if (!crashed && !this.#closed && this.#tabs.get(tab.tab)?.page === page) this.#forget(tab);
+      }, 200).unref?.();
     });
     return tab;
   }
@@ -479,9 +498,9 @@ export class BrowserSession {
   }
 
   /** Waits until a navigation the action started (if any) has loaded its new document. */
-  async #settle(tab: TabState): Promise<void> {
-    // A click's navigation starts a few milliseconds after the click resolves.
-    await sleep(60);
+  async #settle(tab: TabState, mayNavigate: boolean): Promise<void> {
+    // A click's navigation (or form submit) starts a few milliseconds after the click resolves.
+    await sleep(mayNavigate ? 60 : 5);
     const deadline = Date.now() + this.#navTimeout;
     while ((tab.pendingNavigations > 0 || tab.loading) && Date.now() < deadline && !tab.page.isClosed()) {
       await sleep(25);
@@ -515,7 +534,7 @@ export class BrowserSession {
       this.#disconnected ||
       !this.#options.manager.isConnected ||
       this.#generation !== this.#options.manager.generation;
-    if (dead || tab?.crashed || tab === undefined) {
+    if (dead || tab?.crashed || tab?.page.isClosed()) {
       await this.recover(dead ? 'crashed' : 'tab crashed');
       if (strict) {
         throw new EnvironmentError(

@@ -248,7 +248,11 @@ export const PAGE_SCRIPT = String.raw`(options) => {
     if (tag === 'DIALOG' || role === 'dialog' || role === 'alertdialog') return { region: 'dialog', regionLabel: label };
     if (ctx.region === 'dialog') return null;
     if (role === 'banner' || (tag === 'HEADER' && !el.closest('article, section, aside, main, nav'))) return { region: 'header', regionLabel: label };
-    if (tag === 'NAV' || role === 'navigation') return { region: 'nav', regionLabel: label };
+    if (tag === 'NAV' || role === 'navigation') {
+      // A menu inside the footer or a sidebar stays part of it (where a link lives is information).
+      if (ctx.region === 'footer' || ctx.region === 'aside') return { region: ctx.region, regionLabel: label || ctx.regionLabel };
+      return { region: 'nav', regionLabel: label };
+    }
     if (tag === 'MAIN' || role === 'main') return { region: 'main', regionLabel: '' };
     if (tag === 'ASIDE' || role === 'complementary') return { region: 'aside', regionLabel: label };
     if (role === 'contentinfo' || (tag === 'FOOTER' && !el.closest('article, section, aside, main, nav'))) return { region: 'footer', regionLabel: label };

@@ -1,6 +1,6 @@
 /** Tools that act on one element by its short id: click, fill, type, select, check, uncheck. */
 import { z } from 'zod';
-import { type AnyTool, defineTool } from '../../index';
+import { type AnyTool, defineTool, EnvironmentError } from '../../index';
 import type { BrowserSession } from '../browser-session';
 import { actionResult, elementId, WEB_TAGS } from './action-result';
 
@@ -35,10 +35,14 @@ export function elementTools(session: BrowserSession): AnyTool[] {
       exampleUsage: '{"tool":"fill","args":{"id":"e3","text":"ann@example.org"}}',
       handler: async ({ id, text, submit }) => {
         const target = await session.element(id);
-        return session.act(`fill ${id}`, async () => {
-          await target.fill(text, { timeout: timeout() });
-          if (submit) await target.press('Enter', { timeout: timeout() });
-        });
+        return session.act(
+          `fill ${id}`,
+          async () => {
+            await target.fill(text, { timeout: timeout() });
+            if (submit) await target.press('Enter', { timeout: timeout() });
+          },
+          { mayNavigate: submit === true },
+        );
       },
     }),
     defineTool({
@@ -56,6 +60,8 @@ export function elementTools(session: BrowserSession): AnyTool[] {
       handler: async ({ id, text, submit }) => {
         const target = await session.element(id);
         return session.act(`type ${id}`, async () => {
+          // Focusing a field may put the caret first: move it to the end, so typing appends.
+          await target.press('End', { timeout: timeout() });
           await target.pressSequentially(text, { timeout: timeout() + text.length * 20 });
           if (submit) await target.press('Enter', { timeout: timeout() });
         });
@@ -71,22 +77,31 @@ export function elementTools(session: BrowserSession): AnyTool[] {
       exampleUsage: '{"tool":"select_option","args":{"id":"e7","option":"Norway"}}',
       handler: async ({ id, option }) => {
         const target = await session.element(id);
-        return session.act(`select_option ${id}`, async () => {
-          const labels = (await target.evaluate(
-            'el => el.options ? Array.from(el.options).map((o) => [o.label || o.text, o.value]) : null',
-          )) as [string, string][] | null;
-          if (labels === null) throw new Error(`${id} is not a select element`);
-          const match =
-            labels.find(([label]) => label === option) ??
-            labels.find(([, value]) => value === option) ??
-            labels.find(([label]) => label.trim().toLowerCase() === option.trim().toLowerCase());
-          if (!match) {
-            throw new Error(
-              `${id} has no option "${option}"; its options are ${labels.map(([l]) => JSON.stringify(l)).join(', ')}`,
+        return session.act(
+          `select_option ${id}`,
+          async () => {
+            // Read the labels first (returns at once), so a wrong option is a clear error, not a wait.
+            const labels = (await target.locator('option').allTextContents()).map((l) =>
+              l.replace(/\s+/g, ' ').trim(),
             );
-          }
-          await target.selectOption({ value: match[1] }, { timeout: timeout() });
-        });
+            const wanted = option.trim();
+            const label =
+              labels.find((l) => l === wanted) ??
+              labels.find((l) => l.toLowerCase() === wanted.toLowerCase());
+            if (label !== undefined) {
+              await target.selectOption({ label }, { timeout: timeout() });
+              return;
+            }
+            try {
+              await target.selectOption({ value: option }, { timeout: 1_000 });
+            } catch {
+              throw new EnvironmentError(
+                `${id} has no option "${option}"; its options are ${labels.map((l) => JSON.stringify(l)).join(', ')}.`,
+              );
+            }
+          },
+          { mayNavigate: false },
+        );
       },
     }),
     defineTool({
@@ -98,7 +113,7 @@ export function elementTools(session: BrowserSession): AnyTool[] {
       timeoutMs: 30_000,
       handler: async ({ id }) => {
         const target = await session.element(id);
-        return session.act(`check ${id}`, () => target.check({ timeout: timeout() }));
+        return session.act(`check ${id}`, () => target.check({ timeout: timeout() }), { mayNavigate: false });
       },
     }),
     defineTool({
@@ -110,7 +125,9 @@ export function elementTools(session: BrowserSession): AnyTool[] {
       timeoutMs: 30_000,
       handler: async ({ id }) => {
         const target = await session.element(id);
-        return session.act(`uncheck ${id}`, () => target.uncheck({ timeout: timeout() }));
+        return session.act(`uncheck ${id}`, () => target.uncheck({ timeout: timeout() }), {
+          mayNavigate: false,
+        });
       },
     }),
   ];
