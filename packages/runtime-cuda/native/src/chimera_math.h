@@ -135,7 +135,7 @@ CHIMERA_HD void box_muller(uint32_t w0, uint32_t w1, float* z0, float* z1) {
 
 CHIMERA_HD double unit_from_word(uint32_t w) { return static_cast<double>(w) * 2.3283064365386963e-10; }
 
-// The perturbation quantizer (levels = 0 means none: MeZO).
+// The perturbation quantizer (levels = 0 means none: MeZO); see quantizerFor in noise.ts.
 struct Quantizer {
   double scale;
   double zero_point;
@@ -144,9 +144,9 @@ struct Quantizer {
 
 CHIMERA_HD double stochastic_round_value(double x, const Quantizer& q, double uniform) {
   if (q.scale == 0.0) return x;
-  const double t = x * q.scale;
+  const double t = x * q.scale + q.zero_point;
   const double fl = floor(t);
-  double code = fl + (uniform < t - fl ? 1.0 : 0.0) + q.zero_point;
+  double code = fl + (uniform < t - fl ? 1.0 : 0.0);
   if (code < 0.0) {
     code = 0.0;
   } else if (code > q.levels) {

@@ -95,9 +95,9 @@ QuantizeResult stochastic_round(const float* input, float* output, uint8_t* code
       if (codes) codes[i] = 0;
       continue;
     }
-    const double t = x * q.scale;
+    const double t = x * q.scale + q.zero_point;
     const double fl = std::floor(t);
-    double code = fl + (unit_from_word(w.w[i & 3]) < t - fl ? 1.0 : 0.0) + q.zero_point;
+    double code = fl + (unit_from_word(w.w[i & 3]) < t - fl ? 1.0 : 0.0);
     if (code < 0.0) {
       code = 0.0;
     } else if (code > q.levels) {

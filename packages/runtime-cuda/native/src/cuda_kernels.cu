@@ -151,9 +151,9 @@ __global__ void stochastic_round_kernel(const float* input, float* output, uint8
     const uint64_t block = i >> 2;
     const Words4 w = philox4x32(static_cast<uint32_t>(block), static_cast<uint32_t>(block >> 32),
                                 kDomainDataRounding, 0, seed, stream);
-    const double t = static_cast<double>(input[i]) * q.scale;
+    const double t = static_cast<double>(input[i]) * q.scale + q.zero_point;
     const double fl = floor(t);
-    double code = fl + (unit_from_word(w.w[i & 3]) < t - fl ? 1.0 : 0.0) + q.zero_point;
+    double code = fl + (unit_from_word(w.w[i & 3]) < t - fl ? 1.0 : 0.0);
     if (code < 0.0) {
       code = 0.0;
     } else if (code > q.levels) {

@@ -55,7 +55,7 @@ inline Quantizer quantizer_for(double min, double max, int bits) {
     return q;
   }
   q.scale = q.levels / (max - min);
-  q.zero_point = std::floor(-q.scale * min + 0.5);
+  q.zero_point = -q.scale * min;
   return q;
 }
 

@@ -125,8 +125,14 @@ export function unitFromWord(w: number): number {
 
 /**
  * Parameters of the asymmetric per-tensor SR quantizer (QuZO's `zo_quant`): levels = 2^bits - 1,
- * scale = levels / (max - min), zeroPoint = floor(-scale * min + 0.5). A constant tensor
- * (max == min) gets scale 0, which the kernels treat as "pass through unchanged".
+ * scale = levels / (max - min), code = SR((x - min) * scale) in 0..levels, value =
+ * (code - zeroPoint) / scale with zeroPoint = -scale * min.
+ *
+ * One deliberate difference from the reference code: the zero point is not rounded to an integer.
+ * Rounding it shifts the grid by up to half a step, so values near max clamp and E[Q(x)] != x
+ * there; kept real, the grid spans exactly [min, max] and E[Q(x)] = x for every x in range, the
+ * property the QuZO estimator's unbiasedness rests on. A constant tensor (max == min) gets scale 0,
+ * which the kernels treat as "pass through unchanged".
  */
 export interface Quantizer {
   levels: number;
@@ -138,18 +144,18 @@ export function quantizerFor(min: number, max: number, bits: number): Quantizer 
   const levels = 2 ** bits - 1;
   if (!(max > min)) return { levels, scale: 0, zeroPoint: 0 };
   const scale = levels / (max - min);
-  return { levels, scale, zeroPoint: Math.floor(-scale * min + 0.5) };
+  return { levels, scale, zeroPoint: -scale * min };
 }
 
 /**
  * SR-quantize one value and return its dequantized value (float64):
- * q = clamp(floor(x s) + [uniform < frac] + zp, 0, levels); (q - zp) / s. E[result] = x inside the range.
+ * t = x s + zp; q = clamp(floor(t) + [uniform < frac(t)], 0, levels); (q - zp) / s.
  */
 export function stochasticRoundValue(x: number, q: Quantizer, uniform: number): number {
   if (q.scale === 0) return x;
-  const t = x * q.scale;
+  const t = x * q.scale + q.zeroPoint;
   const fl = Math.floor(t);
-  let code = fl + (uniform < t - fl ? 1 : 0) + q.zeroPoint;
+  let code = fl + (uniform < t - fl ? 1 : 0);
   if (code < 0) code = 0;
   else if (code > q.levels) code = q.levels;
   return (code - q.zeroPoint) / q.scale;

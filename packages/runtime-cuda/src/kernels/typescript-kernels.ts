@@ -112,9 +112,9 @@ function stochasticRound(
       if (codes) codes[i] = 0;
       continue;
     }
-    const t = x * q.scale;
+    const t = x * q.scale + q.zeroPoint;
     const fl = Math.floor(t);
-    let code = fl + (unitFromWord(words[i & 3]!) < t - fl ? 1 : 0) + q.zeroPoint;
+    let code = fl + (unitFromWord(words[i & 3]!) < t - fl ? 1 : 0);
     if (code < 0) code = 0;
     else if (code > q.levels) code = q.levels;
     output[i] = (code - q.zeroPoint) / q.scale;

@@ -18,6 +18,21 @@ function failures(reports: ReturnType<typeof checkAgreement>) {
 
 describe('native kernels', () => {
   it('load (or, with CHIMERA_NATIVE=0, fall back to TypeScript) and report why CUDA is missing', () => {
+    // #region native-load
+    const nativeKernels = loadNativeKernels(); // never throws
+    if (!nativeKernels.cuda) console.info(`no CUDA kernels: ${nativeKernels.reason}`);
+    const best = kernels(); // cuda > native cpu > typescript, one KernelSet interface
+    const z = new Float32Array(1024);
+    best.gaussian(z, 42, 0, 0); // same bits on every backend
+    // #endregion
+    expect(z).toEqual(
+      ((): Float32Array => {
+        const ref = new Float32Array(1024);
+        typescriptKernels.gaussian(ref, 42, 0, 0);
+        return ref;
+      })(),
+    );
+    expect(nativeKernels).toBe(native);
     if (disabled) {
       expect(native.available).toBe(false);
       expect(kernels()).toBe(typescriptKernels);

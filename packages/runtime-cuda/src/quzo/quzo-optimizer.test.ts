@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gaussianAt, quantizerFor } from '../kernels/noise';
 import { typescriptKernels } from '../kernels/typescript-kernels';
+import { kernels } from '../native/load-native-kernels';
 import { InPlacePerturbation } from './in-place-perturbation';
 import { QuZOError } from './quzo-error';
 import { QuZOOptimizer, type QuZOState } from './quzo-optimizer';
@@ -36,6 +37,33 @@ function bits(arrays: readonly Float32Array[]): number[][] {
 }
 
 describe('QuZOOptimizer', () => {
+  it('quick start: trains a weight vector in place and replays the run from its log', async () => {
+    const { d, lossOf } = leastSquares();
+    const weights = new Float32Array(d);
+    const loss = lossOf(weights);
+    const initialLoss = loss();
+    // #region quzo-quickstart
+    const opt = new QuZOOptimizer({
+      params: [weights], // Float32Array tensors, perturbed and updated in place
+      lr: cosineSchedule({ from: 0.2, to: 0.02, steps: 600 }),
+      eps: 1e-3,
+      perturbBits: 4, // SR-quantized perturbations; null = MeZO
+      gradBits: 8, // INT8 projected gradients
+      directions: 1, // pairs of forward passes per step
+      seed: 42,
+      kernels: kernels(), // CUDA or native CPU kernels when built, else TypeScript: same bits
+    });
+    for (let step = 0; step < 600; step++) await opt.step(loss); // loss: () => number | Promise<number>
+    const log = encodeReplayLog(opt.records, 1, true); // 13 bytes per step replay the whole run
+    // #endregion
+    expect(loss()).toBeLessThan(0.1 * initialLoss);
+    expect(log.byteLength).toBe(16 + 600 * 13);
+    const replayed = QuZOOptimizer.replay({ ...opt.state(), log: decodeReplayLog(log) }, [
+      new Float32Array(d),
+    ]);
+    expect(bits(replayed)).toEqual(bits([weights]));
+  });
+
   it.each([4, 8, null] as const)(
     'learns least squares with perturbBits %s: the loss falls steadily',
     async (perturbBits) => {

@@ -186,8 +186,13 @@ function adamSteps(): number[] {
  * Resets the kernel's peak-RSS counter (VmHWM) so building the model (quantization temporaries)
  * does not count; returns false where /proc/self/clear_refs is not writable.
  */
-function resetPeakRss(): boolean {
-  (globalThis as { gc?: () => void }).gc?.();
+async function resetPeakRss(): Promise<boolean> {
+  // Collect the model-building temporaries; ArrayBuffer stores are released by a later sweep, so
+  // collect again after yielding to the event loop.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  gc?.();
   try {
     writeFileSync('/proc/self/clear_refs', '5');
     return true;
@@ -202,7 +207,7 @@ function peakRssBytes(): number {
 }
 
 async function main(): Promise<void> {
-  const peakReset = resetPeakRss();
+  const peakReset = await resetPeakRss();
   peakArrayBuffers = process.memoryUsage().arrayBuffers;
   const t0 = performance.now();
   let losses: number[] = [];
