@@ -1,0 +1,367 @@
+/**
+ * `run` and `eval`: the whole system wired together. Embedded worlds (task website + Chromium,
+ * offline Minecraft server + bots), the experience store on SQLite, the System of Selves on
+ * chimera-nano (4-bit hybrid-quantized base unless --full-precision), the Meta-Cognitive
+ * Controller, prioritized replay and QuZO inside the Phoenix cycle, the curriculum teacher, and a
+ * collaborative Minecraft session plus an adversarial web session every cycle.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  type Controller,
+  EmbeddedPolicy,
+  evaluate,
+  heldoutTasks,
+  type PhoenixEvent,
+  type PhoenixState,
+  RandomPolicy,
+  readJson,
+  runPhoenix,
+  writeJsonAtomic,
+} from '@chimera/phoenix';
+import type { Environment } from '@chimera/toolbelt';
+import { SqliteExperienceStore } from '@chimera/ues';
+import type { CliOptions } from './cli';
+import { writeReport } from './commands/report';
+import type { CycleMetrics, FamilyScore, RunMetrics } from './metrics';
+import { buildModel, memoryPlanLines } from './model';
+import { ProgressReporter } from './progress';
+import { createAgentSelves } from './selves';
+import { startWorlds } from './worlds';
+
+export interface RunPreset {
+  episodesPerCycle: number;
+  heldoutPerFamily: number;
+  validationPerFamily: number;
+  trainingSteps: number;
+  adversarialEpisodes: number;
+  miniBatchSize: number;
+}
+
+export const DEFAULT_PRESET: RunPreset = {
+  episodesPerCycle: 40,
+  heldoutPerFamily: 4,
+  validationPerFamily: 3,
+  trainingSteps: 250,
+  adversarialEpisodes: 4,
+  miniBatchSize: 160,
+};
+
+export const QUICK_PRESET: RunPreset = {
+  episodesPerCycle: 12,
+  heldoutPerFamily: 2,
+  validationPerFamily: 2,
+  trainingSteps: 60,
+  adversarialEpisodes: 2,
+  miniBatchSize: 64,
+};
+
+function toMetricsScores(
+  scores: readonly {
+    environment: string;
+    family: string;
+    needsExperience: boolean;
+    episodes: number;
+    successes: number;
+    rate: number;
+  }[],
+): FamilyScore[] {
+  return scores.map((s) => ({
+    environment: s.environment,
+    family: s.family,
+    needsExperience: s.needsExperience,
+    episodes: s.episodes,
+    successes: s.successes,
+    rate: s.rate,
+  }));
+}
+
+function pct(v: number): string {
+  return `${(100 * v).toFixed(0)}%`;
+}
+
+function rate(scores: readonly FamilyScore[], filter: (s: FamilyScore) => boolean): number {
+  const picked = scores.filter(filter);
+  const n = picked.reduce((s, f) => s + f.episodes, 0);
+  return n === 0 ? 0 : picked.reduce((s, f) => s + f.successes, 0) / n;
+}
+
+export async function runAgent(options: CliOptions): Promise<number> {
+  const out = resolve(options.out);
+  mkdirSync(out, { recursive: true });
+  const progress = new ProgressReporter(options.mode);
+  const preset = { ...(options.quick ? QUICK_PRESET : DEFAULT_PRESET) };
+  if (options.episodes !== undefined) preset.episodesPerCycle = options.episodes;
+  const say = (type: string, line: string, data: Record<string, unknown> = {}) =>
+    progress.event({ type, ...data }, line);
+  const closers: (() => Promise<void>)[] = [];
+  const cleanup = async () => {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+  };
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+    progress.done();
+    process.stderr.write('\ninterrupted: state is on disk; run the same command again to resume\n');
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    const started = Date.now();
+    say(
+      'start',
+      `chimera reference agent: ${options.command} on ${options.env}, seed ${options.seed}, output ${out}`,
+    );
+    const memoryPlan = await memoryPlanLines();
+    for (const line of memoryPlan) say('memory-plan', line);
+
+    const model = await buildModel({
+      fullPrecision: options.fullPrecision,
+      seed: options.seed,
+      cacheDir: join(out, 'model'),
+    });
+    closers.push(() => model.model.release());
+    say('model', `policy model: ${model.description}`, { quantization: model.quantization });
+
+    const worlds = await startWorlds(options.env, { onLog: (line) => say('world', line) });
+    closers.push(() => worlds.close());
+    const environments: Environment[] = worlds.environments;
+
+    const store = await SqliteExperienceStore.open(join(out, 'experiences.sqlite'));
+    closers.push(() => store.close());
+    const selves = await createAgentSelves({
+      dir: join(out, 'selves'),
+      model: model.model,
+      store,
+      seed: options.seed,
+    });
+    say('selves', `selves: ${selves.host.actingSelves().join(', ')} (+ ${selves.internal.join(', ')})`);
+
+    const policy = new EmbeddedPolicy({
+      model: model.model,
+      adapterFor: (self) => selves.host.weights(self),
+    });
+    const families = (env: string, family: string) => worlds.families(env, family);
+
+    if (options.command === 'eval') {
+      const tasks = heldoutTasks(environments, {
+        perFamily: preset.heldoutPerFamily,
+        seed: options.seed,
+        families,
+      });
+      selves.controller.setMode('exploit');
+      const { scores } = await evaluate({
+        environments,
+        tasks,
+        policy,
+        selector: selves.controller,
+        seed: options.seed,
+        label: 'eval',
+        onEpisode: (r, i, n) =>
+          progress.update({ phase: 'eval', episode: i + 1, episodes: n, activeSelf: r.selvesUsed.at(-1) }),
+      });
+      progress.done();
+      for (const s of scores)
+        say('eval', `${s.environment}/${s.family}: ${pct(s.rate)} (${s.successes}/${s.episodes})`, { ...s });
+      writeFileSync(join(out, 'eval.json'), `${JSON.stringify(scores, null, 2)}\n`);
+      return 0;
+    }
+
+    // The random policy's held-out score: the baseline every learning claim is compared with.
+    const randomPath = join(out, 'random-baseline.json');
+    let randomBaseline = readJson<FamilyScore[]>(randomPath);
+    if (!randomBaseline) {
+      say('phase', 'random-policy baseline on the held-out tasks');
+      const tasks = heldoutTasks(environments, {
+        perFamily: preset.heldoutPerFamily,
+        seed: options.seed,
+        families,
+      });
+      const { scores } = await evaluate({
+        environments,
+        tasks,
+        policy: new RandomPolicy(),
+        selector: selves.controller,
+        seed: options.seed + 17,
+        label: 'random',
+        explore: true,
+        onEpisode: (_r, i, n) => progress.update({ phase: 'random baseline', episode: i + 1, episodes: n }),
+      });
+      randomBaseline = toMetricsScores(scores);
+      writeJsonAtomic(randomPath, randomBaseline);
+    }
+
+    const metricsPath = join(out, 'metrics.json');
+    const swapStart = selves.swapStats();
+    const writeMetrics = (state: PhoenixState) => {
+      const cycles: CycleMetrics[] = state.cycles.map((c) => ({
+        cycle: c.cycle,
+        heldout: toMetricsScores(c.heldout),
+        training: toMetricsScores(c.training),
+        perSelf: c.perSelf,
+        objectives: [
+          ...c.objectives.map((o) => {
+            const outcome = c.outcomes.find((x) => x.objectiveId === o.id);
+            return {
+              id: o.id,
+              cycle: o.cycle,
+              targetSelf: o.targetSelf,
+              summary: o.summary,
+              evidence: o.evidence as unknown as Record<string, unknown>,
+              kept: outcome?.kept ?? false,
+              outcome: outcome?.reason ?? 'not learned yet',
+            };
+          }),
+        ],
+        swaps: { count: c.swaps, meanLatencyMs: selves.swapStats().meanLatencyMs },
+        timings: c.timings,
+        memoryMb: {
+          rss: process.memoryUsage().rss / 2 ** 20,
+          heapUsed: process.memoryUsage().heapUsed / 2 ** 20,
+        },
+        multiAgent: c.multiAgent,
+      }));
+      const metrics: RunMetrics = {
+        version: 1,
+        seed: options.seed,
+        startedAt: new Date(started).toISOString(),
+        config: { env: options.env, quick: options.quick, quantization: model.quantization, ...preset },
+        memoryPlan,
+        randomBaseline: randomBaseline!,
+        cycles,
+      };
+      writeJsonAtomic(metricsPath, metrics);
+    };
+
+    const onEvent = (e: PhoenixEvent) => {
+      switch (e.type) {
+        case 'resumed':
+          if (e.cycle > 0 || e.phase !== 'baseline')
+            say('resumed', `resuming at cycle ${e.cycle}, phase ${e.phase}`, e);
+          break;
+        case 'phase-start':
+          progress.update({
+            cycle: e.cycle,
+            cycles: options.cycles,
+            phase: e.phase,
+            episode: undefined,
+            episodes: undefined,
+          });
+          say('phase', `cycle ${e.cycle}: ${e.phase}`, e);
+          break;
+        case 'episode':
+          progress.update({
+            episode: e.index + 1,
+            episodes: e.total,
+            activeSelf: e.result.selvesUsed.at(-1),
+          });
+          if (options.mode === 'jsonl')
+            progress.event({
+              type: 'episode',
+              cycle: e.cycle,
+              phase: e.phase,
+              task: e.result.task.id,
+              family: e.result.task.family,
+              success: e.result.success,
+              steps: e.result.steps,
+              selves: e.result.selvesUsed,
+            });
+          break;
+        case 'objective':
+          say('objective', `  sleep: ${e.objective.summary}`, { objective: e.objective });
+          break;
+        case 'training-progress':
+          progress.update({ note: `QuZO ${e.self} step ${e.step + 1}/${e.steps} loss ${e.loss.toFixed(3)}` });
+          break;
+        case 'learned':
+          progress.update({ note: undefined });
+          say('learned', `  wake: ${e.outcome.targetSelf}: ${e.outcome.reason}`, { outcome: e.outcome });
+          break;
+        case 'evaluation': {
+          const exp = rate(toMetricsScores(e.scores), (s) => s.needsExperience);
+          const lex = rate(toMetricsScores(e.scores), (s) => !s.needsExperience);
+          progress.update({ successRate: exp });
+          say(
+            'evaluation',
+            `  held-out after cycle ${e.cycle}: needs-experience ${pct(exp)}, lexical ${pct(lex)}`,
+            {
+              cycle: e.cycle,
+              needsExperience: exp,
+              lexical: lex,
+            },
+          );
+          break;
+        }
+        case 'phase-end':
+          break;
+      }
+    };
+
+    const state = await runPhoenix({
+      stateDir: out,
+      environments,
+      store,
+      model: model.model,
+      policy,
+      controller: selves.controller,
+      selves: selves.host,
+      cycles: options.cycles,
+      seed: options.seed,
+      episodesPerCycle: preset.episodesPerCycle,
+      heldoutPerFamily: preset.heldoutPerFamily,
+      validationPerFamily: preset.validationPerFamily,
+      trainingSteps: preset.trainingSteps,
+      miniBatchSize: preset.miniBatchSize,
+      objectivesPerSleep: 3,
+      families,
+      multiAgent: {
+        ...(worlds.collaborative
+          ? { collaborative: { ...worlds.collaborative, partner: selves.partner as Controller } }
+          : {}),
+        ...(worlds.adversarialEnvironment
+          ? {
+              adversarial: {
+                environment: worlds.adversarialEnvironment,
+                episodes: preset.adversarialEpisodes,
+              },
+            }
+          : {}),
+      },
+      onEvent: (e) => {
+        onEvent(e);
+        if (e.type === 'phase-end' && (e.phase === 'evaluate' || e.phase === 'baseline')) {
+          const saved = readJson<PhoenixState>(join(out, 'phoenix-state.json'));
+          if (saved) writeMetrics({ ...saved, cycles: saved.cycles });
+        }
+      },
+    });
+    writeMetrics(state);
+    progress.done();
+    const report = writeReport(out);
+    const first = state.cycles[0]!;
+    const last = state.cycles[state.cycles.length - 1]!;
+    const exp = (s: FamilyScore) => s.needsExperience;
+    const lex = (s: FamilyScore) => !s.needsExperience;
+    say(
+      'summary',
+      [
+        '',
+        `done in ${((Date.now() - started) / 1000).toFixed(0)} s: ${state.cycles.length - 1} cycle(s), ${await store.count()} experiences, ${selves.swapStats().count - swapStart.count} Self swaps`,
+        `held-out success, families that need experience: cycle 0 ${pct(rate(toMetricsScores(first.heldout), exp))} -> cycle ${last.cycle} ${pct(rate(toMetricsScores(last.heldout), exp))} (random policy ${pct(rate(randomBaseline, exp))})`,
+        `held-out success, lexical families:              cycle 0 ${pct(rate(toMetricsScores(first.heldout), lex))} -> cycle ${last.cycle} ${pct(rate(toMetricsScores(last.heldout), lex))} (random policy ${pct(rate(randomBaseline, lex))})`,
+        `report: ${report}`,
+      ].join('\n'),
+    );
+    return 0;
+  } catch (error) {
+    progress.done();
+    if (!interrupted) process.stderr.write(`chimera-agent: ${(error as Error).stack ?? String(error)}\n`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await cleanup();
+  }
+}
