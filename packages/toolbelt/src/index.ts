@@ -52,6 +52,7 @@ export {
   ToolAbstractionLayer,
   type ToolAbstractionLayerOptions,
 } from './tool-abstraction-layer';
+export { type CatalogOptions, catalogLine, toolCatalog } from './tool-catalog';
 export {
   isObjectSchema,
   type McpToolDescription,
