@@ -16,7 +16,11 @@ export type QuantizedLinearFormat = 'matmulnbits' | 'dequantize-linear';
 export interface QuantizedLinearEmitOptions {
   /** Prefix of the initializers' names. */
   name: string;
-  /** Default `matmulnbits`. `dequantize-linear` needs a model at opset >= 21. */
+  /**
+   * Default `matmulnbits`. `dequantize-linear` needs a model at opset >= 21, and a session with
+   * `extra: { session: { qdq_matmulnbits_accuracy_level: '0' } }`: at optimization level "all"
+   * onnxruntime otherwise fuses it into MatMulNBits with int8 activations (~1e-3 error).
+   */
   format?: QuantizedLinearFormat;
   /** MatMulNBits accuracy level: 0 (default) keeps activations float32; 4 quantizes them to int8. */
   accuracyLevel?: 0 | 1 | 2 | 3 | 4;

@@ -78,6 +78,11 @@ export interface QuantizeModelOptions {
   kurtail?: KurTailOptions;
   /** Seed of Hadamard signs (and KurTail's start). Default 0. */
   seed?: number;
+  /**
+   * Rotations to use as they are, by site name (e.g. `previous.rotations`): a learned rotation
+   * depends only on the calibration, so one KurTail run can serve both quantizers.
+   */
+  rotations?: ReadonlyMap<string, Float64Array>;
   /** Per-token activation bits the report's output error simulates (W4A4: 4). Default: float activations. */
   activationBits?: number;
 }
@@ -194,7 +199,17 @@ export function quantizeModel(
         kurtosis: { original: calibration.length ? meanTokenKurtosis(calibration, d) : Number.NaN },
       };
       let r: Float64Array;
-      if (rotation === 'kurtail') {
+      const given = options.rotations?.get(site.name);
+      if (given) {
+        if (given.length !== d * d)
+          throw new QuantError(`the rotation given for site ${site.name} is not ${d} x ${d}`);
+        r = given;
+        if (calibration.length)
+          report.kurtosis[rotation === 'kurtail' ? 'learned' : 'hadamard'] = meanTokenKurtosis(
+            rotateActivations(calibration, d, r),
+            d,
+          );
+      } else if (rotation === 'kurtail') {
         if (calibration.length === 0) {
           throw new QuantError(
             `KurTail needs calibration inputs for at least one reader of site ${site.name} (${site.readers.join(', ')})`,
