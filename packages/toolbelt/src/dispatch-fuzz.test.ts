@@ -208,6 +208,17 @@ const hostile: unknown[] = [
     },
   ),
   { tool: 'add', args: new Proxy({ a: 1, b: 2 }, { get: () => 'trap' }) },
+  {
+    tool: 'add',
+    args: new Proxy(
+      { a: 1, b: 2 },
+      {
+        ownKeys() {
+          throw new Error('keys trap');
+        },
+      },
+    ),
+  },
   Object.create({ tool: 'add', args: { a: 1, b: 2 } }),
 ];
 
@@ -262,9 +273,12 @@ describe('dispatch fuzz', () => {
     const hostileResults = [];
     for (const input of hostile) hostileResults.push(await tal.dispatch(input as never));
     hostileResults.forEach(check);
-    expect(hostileResults.map((r) => (r.ok ? 'ok' : r.error.code)).slice(0, 2)).toEqual([
+    expect(hostileResults.map((r) => (r.ok ? 'ok' : r.error.code))).toEqual([
       'parse_error',
       'parse_error',
+      'invalid_arguments',
+      'invalid_arguments',
+      'ok',
     ]);
 
     expect(runs).toBe(10_000);

@@ -145,8 +145,19 @@ export class ToolAbstractionLayer {
           options,
         );
       }
-      const failed = failure(tool.name, thrownError(tool.name, error), startedAt, call?.id);
-      return this.#finish(failed, input, call, tool, options);
+      // Past the lookup, only validation can throw here (execution catches its own errors): the
+      // arguments themselves are unreadable (a trapping proxy, a throwing getter).
+      const unreadableArgs: ToolErrorInfo = {
+        code: 'invalid_arguments',
+        message: `The arguments for "${tool.name}" could not be read (${safeMessage(error)}). Send plain JSON arguments.`,
+      };
+      return this.#finish(
+        failure(tool.name, unreadableArgs, startedAt, call?.id),
+        input,
+        call,
+        tool,
+        options,
+      );
     }
   }
 
