@@ -90,11 +90,47 @@ const optNum = (v: unknown) => v === undefined || num(v);
 const json = (v: unknown) => v === undefined || findNonJson(v) === null;
 const jsonObject = (v: unknown) => isPlain(v) && findNonJson(v) === null;
 
-/** Only the exact form Date#toISOString writes (which zod's datetime accepts); others go to zod. */
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Two ASCII digits at `i` as a number, or -1. */
+function digits2(v: string, i: number): number {
+  const a = v.charCodeAt(i) - 48;
+  const b = v.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * Only the exact form Date#toISOString writes, `YYYY-MM-DDTHH:MM:SS.sssZ`, with a real calendar
+ * date (zod's datetime accepts it); any other form goes to zod. Parsed by hand: Date.parse plus
+ * toISOString cost as much as the rest of the check.
+ */
 function isoTimestamp(v: unknown): boolean {
-  if (typeof v !== 'string' || v.length !== 24 || v.charCodeAt(23) !== 90 /* Z */) return false;
-  const t = Date.parse(v);
-  return Number.isFinite(t) && new Date(t).toISOString() === v;
+  if (typeof v !== 'string' || v.length !== 24) return false;
+  if (
+    v[4] !== '-' ||
+    v[7] !== '-' ||
+    v[10] !== 'T' ||
+    v[13] !== ':' ||
+    v[16] !== ':' ||
+    v[19] !== '.' ||
+    v[23] !== 'Z'
+  ) {
+    return false;
+  }
+  const hi = digits2(v, 0);
+  const lo = digits2(v, 2);
+  const month = digits2(v, 5);
+  const day = digits2(v, 8);
+  const ms = v.charCodeAt(22) - 48;
+  if (hi < 0 || lo < 0 || month < 1 || month > 12 || day < 1 || digits2(v, 20) < 0 || ms < 0 || ms > 9)
+    return false;
+  const year = hi * 100 + lo;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  if (day > (month === 2 && leap ? 29 : DAYS[month - 1]!)) return false;
+  const hour = digits2(v, 11);
+  const minute = digits2(v, 14);
+  const second = digits2(v, 17);
+  return hour >= 0 && hour < 24 && minute >= 0 && minute < 60 && second >= 0 && second < 60;
 }
 
 function image(v: unknown): boolean {

@@ -86,6 +86,19 @@ describe('PostgresExperienceStore with several workers', () => {
     }
   });
 
+  it('documentation example: one memory for several rollout workers', async () => {
+    const connectionString = server.connectionString;
+    const records = webEpisode('doc-ep', 3, 'success');
+    // #region postgres
+    // On every rollout worker (tables are created on first open; concurrent opens are safe):
+    const store = await PostgresExperienceStore.open({ connectionString, schema: 'ues' });
+    await store.append(records); // one transaction per batch, like SQLite
+    const rates = await store.successRates({ groupBy: ['self', 'tag'] });
+    await store.close();
+    // #endregion
+    expect(rates.length).toBeGreaterThan(0);
+  });
+
   it('uses a pool it is given without ending it, and keeps the JSON text exactly', async () => {
     const pool = new pg.Pool({ connectionString: server.connectionString, max: 2 });
     const store = await PostgresExperienceStore.open({ pool, schema: 'given_pool' });
