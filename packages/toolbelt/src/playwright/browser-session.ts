@@ -236,27 +236,40 @@ export class BrowserSession {
   async act(
     name: string,
     action: (page: Page) => Promise<unknown>,
-    options: { mayNavigate?: boolean } = {},
+    options: {
+      /** Could start a navigation or a form submit (clicks, Enter); default true. */
+      mayNavigate?: boolean;
+      /** Will open a new tab (a target=_blank link): wait for it. */
+      opensTab?: boolean;
+    } = {},
   ): Promise<ActionResult> {
     await this.#ensureAlive(true, name);
     const tab = this.#tab();
+    const mayNavigate = options.mayNavigate ?? true;
     const navigationsBefore = tab.navigations;
     const tabsBefore = new Set(this.#tabs.keys());
     this.#actionBlocks = [];
     try {
+      const popup = options.opensTab
+        ? tab.page.waitForEvent('popup', { timeout: this.#navTimeout }).catch(() => undefined)
+        : undefined;
       await action(tab.page);
-      await this.#settle(tab, options.mayNavigate ?? true);
+      if (popup) {
+        const page = await popup;
+        if (page) this.#adopt(page);
+      }
+      await this.#settle(tab, mayNavigate);
       const opened = [...this.#tabs.keys()].find((n) => !tabsBefore.has(n));
       if (opened !== undefined) await this.#settle(this.#tabs.get(opened) as TabState, false);
-      await this.#collectInvalid(tab);
-      // Cookies are what a restarted browser needs to resume the same server-side session.
-      this.#cookies = await this.#context.cookies().catch(() => this.#cookies);
+      if (mayNavigate) await this.#collectInvalid(tab);
+      const navigated = tab.navigations !== navigationsBefore;
+      // Cookies are what a restarted browser needs to resume the same server-side session; they
+      // change with responses, so a snapshot after each navigation is enough.
+      if (navigated || opened !== undefined || this.#cookies.length === 0) {
+        this.#cookies = await this.#context.cookies().catch(() => this.#cookies);
+      }
       const blocked = this.#actionBlocks;
-      const result: ActionResult = {
-        url: this.#tab().page.url(),
-        tab: this.#active,
-        navigated: tab.navigations !== navigationsBefore,
-      };
+      const result: ActionResult = { url: this.#tab().page.url(), tab: this.#active, navigated };
       if (opened !== undefined) result.openedTab = opened;
       if (blocked.length > 0) result.blocked = blocked;
       return result;
@@ -387,12 +400,8 @@ export class BrowserSession {
     await context.route('**/*', (route) => this.#filter(route));
     context.on('page', (page) => {
       if (this.#byPage.has(page) || this.#context !== context) return;
-      const tab = this.#register(page);
-      if (this.#creatingPages === 0) {
-        // Opened by the page (a target=_blank link, window.open): the agent follows it.
-        this.#active = tab.tab;
-        this.note(`a link opened tab ${tab.tab}; it is now the active tab`);
-      }
+      if (this.#creatingPages === 0) this.#adopt(page);
+      else this.#register(page);
     });
     if (this.#cookies.length > 0) await context.addCookies(this.#cookies).catch(() => undefined);
     await this.#options.prepareContext?.(context);
@@ -409,6 +418,14 @@ export class BrowserSession {
       tab.lastUrl = url;
     }
     this.#active = numbers?.[0] ?? firstTab;
+  }
+
+  /** A tab the page opened (a target=_blank link, window.open): the agent follows it. */
+  #adopt(page: Page): void {
+    if (this.#byPage.has(page)) return;
+    const tab = this.#register(page);
+    this.#active = tab.tab;
+    this.note(`a link opened tab ${tab.tab}; it is now the active tab`);
   }
 
   async #newPage(context: BrowserContext, number?: number): Promise<Page> {

@@ -65,6 +65,26 @@ function ok(result: DispatchResult): Record<string, unknown> {
 }
 
 describe('Playwright tools on the task site', () => {
+  it('work as a standalone toolset on any allowlisted site', async () => {
+    // #region playwright-toolset
+    const web = await createPlaywrightToolset({
+      allowlist: [site.origin], // the only origin the agent may visit; other sites and schemes are refused
+      browser: manager, // a shared BrowserManager, a Browser, or launch options (never downloads one)
+      startUrl: `${site.origin}/shop-1/`,
+    });
+    const tal = new ToolAbstractionLayer({ registry: new ToolRegistry(web.tools), guards: [web.guard] });
+    const page = await web.observe(); // page.rendered: compact text; page.elements: ids, roles, names, state
+    const search = page.elements.find((e) => e.role === 'searchbox');
+    const result = await tal.dispatch({ tool: 'fill', args: { id: search?.id, text: 'lamp', submit: true } });
+    // #endregion
+    try {
+      expect(result.ok).toBe(true);
+      expect(web.session.page.url()).toBe(`${site.origin}/shop-1/search?q=lamp`);
+    } finally {
+      await web.close();
+    }
+  });
+
   it('navigates, clicks, searches, types and presses keys, goes back and forward', async () => {
     const { call, id, ts } = await open('/shop-7/');
     expect((await ts.observe()).rendered).toMatch(/^Home - .+ \| http/);

@@ -17,7 +17,10 @@ export function elementTools(session: BrowserSession): AnyTool[] {
       exampleUsage: '{"tool":"click","args":{"id":"e12"}}',
       handler: async ({ id }) => {
         const target = await session.element(id);
-        return session.act(`click ${id}`, () => target.click({ timeout: timeout() }));
+        // A link into a new tab: wait for the tab, however long the browser takes to open it.
+        const opensTab =
+          (await target.getAttribute('target', { timeout: timeout() }))?.toLowerCase() === '_blank';
+        return session.act(`click ${id}`, () => target.click({ timeout: timeout() }), { opensTab });
       },
     }),
     defineTool({
