@@ -1,0 +1,373 @@
+/**
+ * SumTree: non-negative values at leaves 0..capacity-1, every internal node the sum of its
+ * children, so the root is the total and a prefix-sum search finds the leaf where the cumulative
+ * mass crosses a value in O(log n). This is the index behind proportional prioritized replay.
+ *
+ * Exactness (why no drift accumulates): an update never adds a delta to its ancestors; it
+ * recomputes each ancestor from its 8 children, always in the same left-to-right order. Every
+ * internal node is therefore a fixed function of the current leaves, whatever the update history,
+ * and the root's error against the exact sum stays within the summation bound (about
+ * depth * 8 * 2^-53 relative). `rebuild()` recomputes everything from the leaves on demand (after
+ * writing leaves in bulk); it is never needed to clear accumulated error, since there is none.
+ *
+ * Search semantics: at each sibling group the descent compares the mass with the group's prefix
+ * sums s1..s7 (computed left to right, the same order as the parent) and goes to child k =
+ * count(mass >= s_m), subtracting s_k. A zero-mass child is never chosen (its prefix equals the
+ * next one). Rounding can push a mass past a group's end; the result is then the nearest leaf with
+ * positive mass at or before where the descent landed, so a search never returns an empty leaf.
+ * Single and batched searches run the same arithmetic and return the same leaves.
+ */
+import { EmptyBufferError } from './errors/empty-buffer-error';
+import { IndexOutOfRangeError } from './errors/index-out-of-range-error';
+import { InvalidArgumentError } from './errors/invalid-argument-error';
+import { InvalidPriorityError } from './errors/invalid-priority-error';
+import type { RandomSource } from './random-source';
+import { FANOUT_BITS, treeLayout } from './tree-layout';
+import { checkCount, checkIndex, checkPositiveInteger, checkPriority, isIndex, isPriority } from './validate';
+
+export class SumTree {
+  /** Usable leaves: indices 0..capacity-1. */
+  readonly capacity: number;
+  private readonly tree: Float64Array;
+  private readonly offsets: Int32Array;
+  private readonly sizes: Int32Array;
+  private readonly depth: number;
+  private readonly leafOffset: number;
+  // Scratch for the batched paths, grown on demand so steady-state calls allocate nothing.
+  private nodes = new Int32Array(0);
+  private masses = new Float64Array(0);
+  private readonly prefix = new Float64Array(8);
+
+  constructor(capacity: number) {
+    const layout = treeLayout(capacity);
+    this.capacity = capacity;
+    this.tree = new Float64Array(layout.length);
+    this.offsets = layout.offsets;
+    this.sizes = layout.sizes;
+    this.depth = layout.depth;
+    this.leafOffset = layout.offsets[layout.depth]!;
+  }
+
+  /** Sum of all leaves (the root). */
+  get total(): number {
+    return this.tree[0]!;
+  }
+
+  get(index: number): number {
+    checkIndex(index, this.capacity);
+    return this.tree[this.leafOffset + index]!;
+  }
+
+  /** Sets one leaf and recomputes its ancestors. `value` must be finite and >= 0. */
+  set(index: number, value: number): void {
+    checkIndex(index, this.capacity);
+    checkPriority(value, undefined, 'value');
+    this.tree[this.leafOffset + index] = value;
+    const { tree, offsets } = this;
+    let node = index;
+    for (let level = this.depth; level > 0; level--) {
+      const group = offsets[level]! + ((node >> FANOUT_BITS) << FANOUT_BITS);
+      node >>= FANOUT_BITS;
+      const position = offsets[level - 1]! + node;
+      const value = sumGroup(tree, group);
+      // An unchanged parent means every ancestor is still right: stop climbing.
+      if (tree[position] === value) break;
+      tree[position] = value;
+    }
+  }
+
+  /**
+   * Sets `count` leaves (`indices[i]` to `values[i]`; a repeated index keeps its last value), then
+   * recomputes the ancestors level by level, each distinct parent once when the indices are sorted
+   * (as sampled indices are). Everything is validated before anything is written.
+   */
+  setBatch(indices: ArrayLike<number>, values: ArrayLike<number>, count?: number): void {
+    const n = checkCount(count, indices, values, 'setBatch(indices, values)');
+    const capacity = this.capacity;
+    for (let i = 0; i < n; i++) {
+      const index = indices[i]!;
+      if (!isIndex(index, capacity)) throw new IndexOutOfRangeError(index, capacity, `indices[${i}]`);
+      if (!isPriority(values[i]!)) throw new InvalidPriorityError(values[i]!, i, 'value');
+    }
+    const pending = this.nodeScratch(n);
+    const { tree, leafOffset } = this;
+    for (let i = 0; i < n; i++) {
+      const index = indices[i]!;
+      tree[leafOffset + index] = values[i]!;
+      pending[i] = index;
+    }
+    this.recomputeAncestors(pending, n);
+  }
+
+  /** Replaces all leaves (missing ones become 0) and rebuilds the tree: O(capacity). */
+  setAll(values: ArrayLike<number>): void {
+    if (values.length > this.capacity) {
+      throw new InvalidArgumentError(
+        `setAll: got ${values.length} values for a tree of capacity ${this.capacity}`,
+      );
+    }
+    for (let i = 0; i < values.length; i++) checkPriority(values[i]!, i, 'value');
+    this.tree.fill(0, this.leafOffset);
+    for (let i = 0; i < values.length; i++) this.tree[this.leafOffset + i] = values[i]!;
+    this.rebuild();
+  }
+
+  /** Recomputes every internal node from the leaves. */
+  rebuild(): void {
+    const { tree, offsets, sizes } = this;
+    for (let level = this.depth - 1; level >= 0; level--) {
+      const parentOffset = offsets[level]!;
+      const childOffset = offsets[level + 1]!;
+      for (let node = 0; node < sizes[level]!; node++) {
+        tree[parentOffset + node] = sumGroup(tree, childOffset + (node << FANOUT_BITS));
+      }
+    }
+  }
+
+  /** Sets every leaf to 0. */
+  clear(): void {
+    this.tree.fill(0);
+  }
+
+  /** A copy of leaves 0..capacity-1. */
+  toArray(): Float64Array {
+    return this.tree.slice(this.leafOffset, this.leafOffset + this.capacity);
+  }
+
+  /**
+   * The leaf where the cumulative mass crosses `mass`: the i with prefix(i) <= mass < prefix(i+1),
+   * never a zero-mass leaf. `mass` must be in [0, total]; `total` itself gives the last positive leaf.
+   */
+  find(mass: number): number {
+    const total = this.checkSearchable();
+    if (!(mass >= 0 && mass <= total)) {
+      throw new InvalidArgumentError(`find: mass ${String(mass)} must be in [0, total = ${total}]`);
+    }
+    const masses = this.massScratch(1);
+    const nodes = this.nodeScratch(1);
+    masses[0] = mass;
+    nodes[0] = 0;
+    this.descend(1);
+    return this.settle(nodes[0]!);
+  }
+
+  /**
+   * Searches `count` masses at once into `out`, advancing all descents together level by level so
+   * their memory reads overlap. Sorted masses (stratified sampling) share the upper levels' work.
+   */
+  findBatch(masses: ArrayLike<number>, out: Int32Array, count: number = masses.length): Int32Array {
+    const total = this.checkSearchable();
+    this.checkBatch(count, masses.length, out);
+    const m = this.massScratch(count);
+    const nodes = this.nodeScratch(count);
+    for (let b = 0; b < count; b++) {
+      const mass = masses[b]!;
+      if (!(mass >= 0 && mass <= total)) {
+        throw new InvalidArgumentError(
+          `findBatch: masses[${b}] = ${String(mass)} must be in [0, total = ${total}]`,
+        );
+      }
+      m[b] = mass;
+      nodes[b] = 0;
+    }
+    this.descend(count);
+    for (let b = 0; b < count; b++) out[b] = this.settle(nodes[b]!);
+    return out;
+  }
+
+  /**
+   * Stratified sampling: splits [0, total) into `count` equal segments and draws one mass uniformly
+   * in each, so every segment is hit exactly once per batch. Writes leaf indices (increasing) to `out`.
+   */
+  sampleStratified(count: number, random: RandomSource, out: Int32Array): Int32Array {
+    const total = this.checkSearchable();
+    this.checkBatch(count, count, out);
+    const masses = this.massScratch(count);
+    const nodes = this.nodeScratch(count);
+    const segment = total / count;
+    for (let b = 0; b < count; b++) {
+      // Can round up to `total` for the last segment: `settle` then picks the last positive leaf.
+      masses[b] = (b + random.nextFloat()) * segment;
+      nodes[b] = 0;
+    }
+    this.descend(count);
+    for (let b = 0; b < count; b++) out[b] = this.settle(nodes[b]!);
+    return out;
+  }
+
+  /**
+   * Advances `count` descents (nodes/masses scratch, starting at the root) to the leaf level.
+   * Where a level has fewer groups than descents, consecutive descents usually share a group, so
+   * its prefix sums are computed once per run; below that, every descent has its own group and the
+   * prefix sums stay in registers. The comparisons are summed as 0/1 numbers rather than branched
+   * on: a branch per child would be mispredicted about once per group.
+   */
+  private descend(count: number): void {
+    const { tree, offsets, sizes, nodes, masses, prefix } = this;
+    for (let level = 1; level <= this.depth; level++) {
+      const offset = offsets[level]!;
+      if (sizes[level - 1]! < count) {
+        let lastGroup = -1;
+        for (let b = 0; b < count; b++) {
+          const group = nodes[b]! << FANOUT_BITS;
+          const mass = masses[b]!;
+          if (group !== lastGroup) {
+            lastGroup = group;
+            const base = offset + group;
+            const s2 = tree[base]! + tree[base + 1]!;
+            const s4 = s2 + (tree[base + 2]! + tree[base + 3]!);
+            const s6 = s4 + (tree[base + 4]! + tree[base + 5]!);
+            prefix[1] = tree[base]!;
+            prefix[2] = s2;
+            prefix[3] = s2 + tree[base + 2]!;
+            prefix[4] = s4;
+            prefix[5] = s4 + tree[base + 4]!;
+            prefix[6] = s6;
+            prefix[7] = s6 + tree[base + 6]!;
+          }
+          const k =
+            +(mass >= prefix[1]!) +
+            +(mass >= prefix[2]!) +
+            +(mass >= prefix[3]!) +
+            +(mass >= prefix[4]!) +
+            +(mass >= prefix[5]!) +
+            +(mass >= prefix[6]!) +
+            +(mass >= prefix[7]!);
+          masses[b] = mass - prefix[k]!;
+          nodes[b] = group + k;
+        }
+      } else {
+        for (let b = 0; b < count; b++) {
+          const group = nodes[b]! << FANOUT_BITS;
+          const base = offset + group;
+          const mass = masses[b]!;
+          const s1 = tree[base]!;
+          const s2 = s1 + tree[base + 1]!;
+          const s3 = s2 + tree[base + 2]!;
+          const s4 = s2 + (tree[base + 2]! + tree[base + 3]!);
+          const s5 = s4 + tree[base + 4]!;
+          const s6 = s4 + (tree[base + 4]! + tree[base + 5]!);
+          const s7 = s6 + tree[base + 6]!;
+          const k =
+            +(mass >= s1) +
+            +(mass >= s2) +
+            +(mass >= s3) +
+            +(mass >= s4) +
+            +(mass >= s5) +
+            +(mass >= s6) +
+            +(mass >= s7);
+          prefix[1] = s1;
+          prefix[2] = s2;
+          prefix[3] = s3;
+          prefix[4] = s4;
+          prefix[5] = s5;
+          prefix[6] = s6;
+          prefix[7] = s7;
+          masses[b] = mass - prefix[k]!;
+          nodes[b] = group + k;
+        }
+      }
+    }
+  }
+
+  /**
+   * A descent that ran past its group's end (rounding, or mass == total) may land on an empty leaf
+   * or padding; move it to the nearest positive leaf at or before. Positive mass always exists
+   * there: every group the descent entered without overrunning had a positive total.
+   */
+  private settle(leaf: number): number {
+    const { tree, offsets } = this;
+    if (tree[this.leafOffset + leaf]! > 0) return leaf;
+    let level = this.depth;
+    let node = leaf;
+    for (;;) {
+      const groupStart = (node >> FANOUT_BITS) << FANOUT_BITS;
+      let k = node;
+      while (k >= groupStart && !(tree[offsets[level]! + k]! > 0)) k--;
+      if (k >= groupStart) {
+        node = k;
+        break;
+      }
+      // Nothing positive in this group up to the path: continue left of the parent.
+      node = (node >> FANOUT_BITS) - 1;
+      level--;
+      if (node < 0 || level < 1) throw new EmptyBufferError('sum tree has no positive leaf');
+    }
+    while (level < this.depth) {
+      level++;
+      const base = offsets[level]! + (node << FANOUT_BITS);
+      let k = 7;
+      while (k > 0 && !(tree[base + k]! > 0)) k--;
+      node = (node << FANOUT_BITS) + k;
+    }
+    return node;
+  }
+
+  private checkSearchable(): number {
+    const total = this.tree[0]!;
+    if (!(total > 0)) {
+      throw new EmptyBufferError('cannot search a sum tree whose total is 0: set a positive value first');
+    }
+    return total;
+  }
+
+  private checkBatch(count: number, available: number, out: Int32Array): void {
+    checkPositiveInteger(count, 'count');
+    if (count > available || out.length < count) {
+      throw new InvalidArgumentError(
+        `batch of ${count} needs ${count} inputs (got ${available}) and an output of length >= ${count} (got ${out.length})`,
+      );
+    }
+  }
+
+  /**
+   * Recomputes the ancestors of the `n` leaves listed in `pending` (overwritten), one level at a
+   * time so every child is final before its parent is combined. Adjacent duplicates are combined
+   * once; non-adjacent ones are combined again, which is harmless (the result is the same).
+   */
+  private recomputeAncestors(pending: Int32Array, n: number): void {
+    const { tree, offsets } = this;
+    let m = n;
+    for (let level = this.depth; level > 0; level--) {
+      const childOffset = offsets[level]!;
+      const parentOffset = offsets[level - 1]!;
+      let written = 0;
+      let last = -1;
+      for (let r = 0; r < m; r++) {
+        const parent = pending[r]! >> FANOUT_BITS;
+        if (parent === last) continue;
+        last = parent;
+        const value = sumGroup(tree, childOffset + (parent << FANOUT_BITS));
+        // Only a parent whose value changed needs its own parent recomputed.
+        if (tree[parentOffset + parent] === value) continue;
+        tree[parentOffset + parent] = value;
+        pending[written++] = parent;
+      }
+      m = written;
+    }
+  }
+
+  private nodeScratch(n: number): Int32Array {
+    if (this.nodes.length < n) this.nodes = new Int32Array(Math.max(n, 2 * this.nodes.length));
+    return this.nodes;
+  }
+
+  private massScratch(n: number): Float64Array {
+    if (this.masses.length < n) this.masses = new Float64Array(Math.max(n, 2 * this.masses.length));
+    return this.masses;
+  }
+}
+
+/**
+ * Sum of the 8 slots of a sibling group, pairwise: ((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)).
+ * The pairwise order keeps the dependency chain 3 additions long (an update's latency is the sum
+ * of these chains along the path) and is the order the search's prefix sums follow.
+ */
+export function sumGroup(tree: Float64Array, base: number): number {
+  return (
+    tree[base]! +
+    tree[base + 1]! +
+    (tree[base + 2]! + tree[base + 3]!) +
+    (tree[base + 4]! + tree[base + 5]! + (tree[base + 6]! + tree[base + 7]!))
+  );
+}
