@@ -137,6 +137,7 @@ export class SqliteExperienceStore implements ExperienceStore {
   readonly #db: BetterSqlite3.Database;
   readonly #validation: ValidationMode;
   readonly #stmts: ReturnType<typeof prepareStatements>;
+  readonly #statements = new Map<string, BetterSqlite3.Statement>();
   #closed = false;
 
   private constructor(
@@ -207,6 +208,17 @@ export class SqliteExperienceStore implements ExperienceStore {
     if (this.#closed) throw new StoreClosedError(what);
   }
 
+  /** Query shapes repeat (same filter keys, new values): keep their prepared statements. */
+  #prepare(sql: string): BetterSqlite3.Statement {
+    let stmt = this.#statements.get(sql);
+    if (!stmt) {
+      if (this.#statements.size >= 200) this.#statements.clear();
+      stmt = this.#db.prepare(sql);
+      this.#statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
   async append(records: ExperienceInput[]): Promise<string[]> {
     this.#open('append');
     if (!Array.isArray(records)) throw new UesError('append takes an array of records (a batch)');
@@ -264,7 +276,7 @@ export class SqliteExperienceStore implements ExperienceStore {
     const order = filter.order === 'desc' ? 'DESC' : 'ASC';
     const params = [...where.params];
     const sql = `SELECT body, schema_version FROM experiences x WHERE ${where.sql} ORDER BY x.seq ${order}${limitClause(filter, params)}`;
-    const rows = this.#db.prepare(sql).all(...params) as { body: string; schema_version: number }[];
+    const rows = this.#prepare(sql).all(...params) as { body: string; schema_version: number }[];
     return rows.map((r) => decodeExperience(r.body, r.schema_version));
   }
 
@@ -277,7 +289,7 @@ export class SqliteExperienceStore implements ExperienceStore {
     const pageSize = Math.max(1, filter.pageSize ?? 512);
     // Keyset paging on seq: each page is its own short read, so no statement stays open across
     // the consumer's awaits (writes can go on meanwhile) and memory stays at one page.
-    const stmt = this.#db.prepare(
+    const stmt = this.#prepare(
       `SELECT seq, body, schema_version FROM experiences x WHERE x.seq ${desc ? '<' : '>'} ? AND (${where.sql}) ORDER BY x.seq ${desc ? 'DESC' : 'ASC'} LIMIT ?`,
     );
     let cursor = desc ? Number.MAX_SAFE_INTEGER : 0;
@@ -297,9 +309,9 @@ export class SqliteExperienceStore implements ExperienceStore {
   async count(filter: ExperienceFilter = {}): Promise<number> {
     this.#open('count');
     const where = experienceWhere(filter);
-    const row = this.#db
-      .prepare(`SELECT COUNT(*) AS n FROM experiences x WHERE ${where.sql}`)
-      .get(...where.params) as {
+    const row = this.#prepare(`SELECT COUNT(*) AS n FROM experiences x WHERE ${where.sql}`).get(
+      ...where.params,
+    ) as {
       n: number;
     };
     return row.n;
@@ -330,7 +342,7 @@ export class SqliteExperienceStore implements ExperienceStore {
       `AVG(${alias}.steps) AS ms, AVG(CASE WHEN ${alias}.outcome = 'success' THEN ${alias}.steps END) AS mss, ` +
       `AVG(${alias}.episode_return) AS mr FROM ${table} ${alias} WHERE ${where.sql}` +
       (cols.length ? ` GROUP BY ${cols.join(', ')} ORDER BY ${cols.join(', ')}` : '');
-    const rows = this.#db.prepare(sql).all(...where.params) as Record<string, number | string | null>[];
+    const rows = this.#prepare(sql).all(...where.params) as Record<string, number | string | null>[];
     return rows
       .filter((r) => (r.n as number) > 0)
       .map((r) => {
@@ -366,7 +378,7 @@ export class SqliteExperienceStore implements ExperienceStore {
     const params = [...where.params];
     const order = filter.order === 'asc' ? 'ASC' : 'DESC';
     const sql = `SELECT * FROM episodes e WHERE ${where.sql} ORDER BY e.ended_at ${order}, e.seq ${order}${limitClause(filter, params)}`;
-    return (this.#db.prepare(sql).all(...params) as EpisodeDbRow[]).map(toSummary);
+    return (this.#prepare(sql).all(...params) as EpisodeDbRow[]).map(toSummary);
   }
 
   async writeSignals(updates: SignalUpdate[]): Promise<SignalVersion[]> {
