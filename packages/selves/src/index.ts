@@ -3,6 +3,14 @@
  * library, a RAM cache and hot-swapping, composition, and the learning Meta-Cognitive Controller.
  */
 export {
+  COMPOSITION_METHODS,
+  type ComposeOptions,
+  type CompositionMethod,
+  composeAdapters,
+} from './compose/compose-adapters';
+export { type ComposeSelvesRequest, composeSelves } from './compose/compose-selves';
+export { type Matrix, multiply, productSvd, type Svd, svd, thinQr } from './compose/linear-algebra';
+export {
   AdapterFormatError,
   type AdapterFormatErrorCode,
   CompositionError,

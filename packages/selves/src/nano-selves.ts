@@ -10,6 +10,7 @@
  */
 import type { LoraWeights, NanoPolicyModel } from '@chimera/runtime-cuda';
 import type { ExperienceStore } from '@chimera/ues';
+import { type ComposeSelvesRequest, composeSelves } from './compose/compose-selves';
 import { SelfNotFoundError } from './errors/self-not-found-error';
 import { SelvesError } from './errors/selves-error';
 import { loraBytes, nanoBaseModelId, nanoExpectation, nanoToPeft, peftToNano } from './format/nano-peft';
@@ -204,6 +205,15 @@ export class NanoSelves {
   async revert(self: string, version: string, reason: string): Promise<void> {
     await this.library.setCurrent(self, version, reason);
     await this.reload(self);
+  }
+
+  /**
+   * Combines Selves into a new one (see `composeAdapters` for the methods) and registers it; it is
+   * then activated with `activate(name)` and read with `weights(name)`. Not a controller candidate
+   * unless registered with `acting: true` and the library reopened.
+   */
+  async compose(request: ComposeSelvesRequest): Promise<VersionRecord> {
+    return composeSelves(this.library, request);
   }
 
   /** Saves the controller's trained adapter as a new version of the Meta_Cognitive_Controller Self. */

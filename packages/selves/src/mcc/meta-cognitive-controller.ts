@@ -9,8 +9,8 @@
  *   on one Self quickly (exploration across Selves splits their training data). One decision per
  *   sub-task per episode: the Self is not re-drawn at every step.
  * - The controller's own adapter scores (task, Self description) pairs; its softmax, centred,
- *   times `adapterWeight` is added to the posterior term. It is trained with QuZO every
- *   `trainEvery` observed episodes.
+ *   times `adapterWeight` (ramped up with its training rounds: n / (n + 2)) is added to the
+ *   posterior term. It is trained with QuZO every `trainEvery` observed episodes.
  * - Self-assessment: `assess()` reads success rates and efficiency from the experience store.
  *
  * Deterministic given the seed and the call sequence; `saveState()` captures everything needed
@@ -268,6 +268,14 @@ export class MetaCognitiveController {
     return assessSelves(this.options.store, options);
   }
 
+  /** The own adapter's probability of each acting Self for `task` (first sub-task); null without an adapter. */
+  async adapterScores(task: TaskSpec): Promise<Record<string, number> | null> {
+    if (!this.adapter) return null;
+    const plan = await this.planFor(task);
+    const probs = await this.adapter.probabilities(task.goal, situation(task, plan.subtasks[0]!));
+    return Object.fromEntries(this.profiles.map((p, i) => [p.name, probs[i]!]));
+  }
+
   /** Adapter training rounds so far (loss before/after each). */
   trainingReports(): ControllerTrainingReport[] {
     return this.trainings.map((r) => ({ ...r }));
@@ -330,7 +338,9 @@ export class MetaCognitiveController {
     const key = keyOf(task, subtask);
     const k = this.profiles.length;
     const probs = this.adapter ? await this.adapter.probabilities(task.goal, situation(task, subtask)) : null;
-    const weight = this.options.adapterWeight ?? 0.3;
+    // The adapter's say grows with its training rounds: untrained, its softmax is only lexical overlap.
+    const rounds = this.trainings.length;
+    const weight = ((this.options.adapterWeight ?? 0.3) * rounds) / (rounds + 2);
     const stats = this.profiles.map((profile, i) => {
       const prior = skillPrior(profile, task, subtask, this.options.prior);
       (this.priors[key] ??= {})[profile.name] = [prior.alpha, prior.beta];
