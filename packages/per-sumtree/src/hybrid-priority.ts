@@ -123,8 +123,9 @@ export class HybridPriority {
       if (lp > lpMax) lpMax = lp;
     }
     if (n > 0) this.observe(tdSum / n, tdMax, lpSum / n, lpMax);
-    const tdDivisor = this.tdScale + this.floor;
-    const lpDivisor = this.lpScale + this.floor;
+    const raw = this.normalization === 'none';
+    const tdDivisor = raw ? 1 : this.tdScale + this.floor;
+    const lpDivisor = raw ? 1 : this.lpScale + this.floor;
     for (let i = 0; i < n; i++) {
       out[i] =
         (this.tdWeight * Math.abs(tdErrors[i]!)) / tdDivisor +

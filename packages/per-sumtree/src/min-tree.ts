@@ -74,12 +74,17 @@ export class MinTree {
     }
     if (this.pending.length < n) this.pending = new Int32Array(Math.max(n, 2 * this.pending.length));
     const { tree, offsets, leafOffset, pending } = this;
+    // Reading each old leaf before writing it turns the write's cache miss into a load miss,
+    // which the CPU overlaps across iterations; an unchanged leaf needs no ancestor update.
+    let changed = 0;
     for (let i = 0; i < n; i++) {
       const index = indices[i]!;
-      tree[leafOffset + index] = values[i]!;
-      pending[i] = index;
+      const value = values[i]!;
+      if (tree[leafOffset + index] === value) continue;
+      tree[leafOffset + index] = value;
+      pending[changed++] = index;
     }
-    let m = n;
+    let m = changed;
     for (let level = this.depth; level > 0; level--) {
       const childOffset = offsets[level]!;
       const parentOffset = offsets[level - 1]!;

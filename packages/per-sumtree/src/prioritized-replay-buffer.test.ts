@@ -109,6 +109,11 @@ describe('PrioritizedReplayBuffer', () => {
     expect(out.items).toHaveLength(4);
     expect(out.items[0]).toBe(`e${out.indices[0]}`);
     expect(() => buffer.sampleInto(9, out)).toThrow(/createSampleBuffers\(9\)/);
+    // Reused buffers are longer than the batch: pass the count.
+    buffer.updatePriorities(out.indices, [0.5, 0.5, 0.5, 0.5], 4);
+    expect(buffer.priorityOf(out.indices[3]!)).toBe(0.5);
+    expect(() => buffer.updatePriorities(out.indices, [1, 1, 1, 1])).toThrow(/or a count/);
+    expect(() => buffer.updatePriorities(out.indices, [1, 1, 1, 1], 5)).toThrow(/count 5/);
   });
 
   it('rejects bad input with clear errors and loses nothing', () => {

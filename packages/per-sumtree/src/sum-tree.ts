@@ -91,12 +91,17 @@ export class SumTree {
     }
     const pending = this.nodeScratch(n);
     const { tree, leafOffset } = this;
+    // Reading each old leaf before writing it turns the write's cache miss into a load miss,
+    // which the CPU overlaps across iterations; an unchanged leaf needs no ancestor update.
+    let changed = 0;
     for (let i = 0; i < n; i++) {
       const index = indices[i]!;
-      tree[leafOffset + index] = values[i]!;
-      pending[i] = index;
+      const value = values[i]!;
+      if (tree[leafOffset + index] === value) continue;
+      tree[leafOffset + index] = value;
+      pending[changed++] = index;
     }
-    this.recomputeAncestors(pending, n);
+    this.recomputeAncestors(pending, changed);
   }
 
   /** Replaces all leaves (missing ones become 0) and rebuilds the tree: O(capacity). */
