@@ -22,7 +22,7 @@ import {
   type PrioritizedReplayState,
 } from '@chimera/per-sumtree';
 import type { NanoPolicyModel } from '@chimera/runtime-cuda';
-import type { Environment, TaskSpec } from '@chimera/toolbelt';
+import type { Environment, TaskFamilyInfo, TaskSpec } from '@chimera/toolbelt';
 import type { Experience, ExperienceInput, ExperienceStore } from '@chimera/ues';
 import { LearningProgressTeacher, type TeacherState } from './curriculum/learning-progress-teacher';
 import { Mulberry32 } from './curriculum/random';
@@ -117,8 +117,10 @@ export interface PhoenixOptions {
   seed: number;
   /** Training episodes per cycle (Wake, acting). */
   episodesPerCycle: number;
-  /** Held-out tasks per family for each evaluation. */
-  heldoutPerFamily: number;
+  /** Held-out tasks per family for each evaluation (a number, or a count per family). */
+  heldoutPerFamily: number | ((info: TaskFamilyInfo) => number);
+  /** Evaluation episodes run at once (they learn nothing, so results do not depend on it). Default 1. */
+  evaluationConcurrency?: number;
   /** Validation tasks per family for keep-or-rollback after learning. */
   validationPerFamily?: number;
   /** Prioritized mini-batch size sampled at each Sleep. */
@@ -346,6 +348,7 @@ export class PhoenixRun {
       selector: o.controller,
       seed: seedFor(o.seed, cycle, phase),
       label: `c${cycle}-eval`,
+      concurrency: o.evaluationConcurrency ?? 1,
       onEpisode: (result, index, total) =>
         o.onEvent?.({ type: 'episode', cycle, phase, index, total, result }),
     });
@@ -694,6 +697,7 @@ export class PhoenixRun {
           },
           seed: seedFor(o.seed, cycle, 'validation', k),
           label: `c${cycle}-val-${k}-${label}`,
+          concurrency: o.evaluationConcurrency ?? 1,
         });
         return results.length ? results.reduce((s, r) => s + r.score, 0) / results.length : 0;
       };

@@ -2,7 +2,7 @@
  * Held-out evaluation: fixed held-out tasks per family, the policy's best action at every step
  * (no exploration), no learning. The same task list every cycle, so cycles are comparable.
  */
-import type { Environment, TaskSpec } from '@chimera/toolbelt';
+import type { Environment, TaskFamilyInfo, TaskSpec } from '@chimera/toolbelt';
 import { Mulberry32 } from './curriculum/random';
 import { type EpisodeResult, runEpisode, type SelfSelector } from './episode-runner';
 import type { Policy } from './policy';
@@ -20,13 +20,19 @@ export interface FamilyScore {
 /** The held-out task list: `perFamily` tasks for each family and difficulty of each environment. */
 export function heldoutTasks(
   environments: readonly Environment[],
-  options: { perFamily: number; seed: number; families?: (env: string, family: string) => boolean },
+  options: {
+    /** Tasks per family, or a count per family (e.g. more for the families that need experience). */
+    perFamily: number | ((info: TaskFamilyInfo) => number);
+    seed: number;
+    families?: (env: string, family: string) => boolean;
+  },
 ): TaskSpec[] {
   const tasks: TaskSpec[] = [];
   for (const env of environments) {
     for (const info of env.generator.families()) {
       if (options.families && !options.families(env.name, info.family)) continue;
-      for (let i = 0; i < options.perFamily; i++) {
+      const count = typeof options.perFamily === 'number' ? options.perFamily : options.perFamily(info);
+      for (let i = 0; i < count; i++) {
         const difficulty = info.difficulties[i % info.difficulties.length]!;
         tasks.push(
           env.generator.generate({
@@ -71,25 +77,38 @@ export async function evaluate(options: {
   seed: number;
   label: string;
   explore?: boolean;
+  /**
+   * Episodes run at once (default 1). Evaluation learns nothing, so each episode depends only on
+   * its task and its own seeded stream: results are the same at any concurrency. The selector must
+   * not change state in `select` (the MCC in exploit mode does not).
+   */
+  concurrency?: number;
   onEpisode?: (result: EpisodeResult, index: number, total: number) => void;
 }): Promise<{ scores: FamilyScore[]; results: EpisodeResult[] }> {
-  const results: EpisodeResult[] = [];
-  for (let i = 0; i < options.tasks.length; i++) {
-    const task = options.tasks[i]!;
-    const environment = options.environments.find((e) => e.name === task.environment);
-    if (!environment) throw new RangeError(`no environment named ${task.environment} for task ${task.id}`);
-    const result = await runEpisode({
-      environment,
-      task,
-      policy: options.policy,
-      selector: options.selector,
-      random: new Mulberry32(options.seed + i * 7919),
-      episodeId: `${options.label}-${i}`,
-      explore: options.explore ?? false,
-      tags: ['heldout'],
-    });
-    results.push(result);
-    options.onEpisode?.(result, i, options.tasks.length);
-  }
+  const results = new Array<EpisodeResult>(options.tasks.length);
+  let next = 0;
+  let finished = 0;
+  const worker = async () => {
+    while (next < options.tasks.length) {
+      const i = next++;
+      const task = options.tasks[i]!;
+      const environment = options.environments.find((e) => e.name === task.environment);
+      if (!environment) throw new RangeError(`no environment named ${task.environment} for task ${task.id}`);
+      const result = await runEpisode({
+        environment,
+        task,
+        policy: options.policy,
+        selector: options.selector,
+        random: new Mulberry32(options.seed + i * 7919),
+        episodeId: `${options.label}-${i}`,
+        explore: options.explore ?? false,
+        tags: ['heldout'],
+      });
+      results[i] = result;
+      options.onEpisode?.(result, finished++, options.tasks.length);
+    }
+  };
+  const workers = Math.max(1, Math.min(options.concurrency ?? 1, options.tasks.length));
+  await Promise.all(Array.from({ length: workers }, worker));
   return { scores: scoreByFamily(results), results };
 }
