@@ -12,12 +12,12 @@ export interface ConnectBotOptions {
   username: string;
   /** Game version (default 1.21.4, the version @chimera/worlds serves). */
   version?: string;
-  /** How long to wait for the spawn (default 20 s). */
+  /** How long to wait for the spawn (default 45 s: a loaded machine can take long). */
   timeoutMs?: number;
 }
 
 export async function connectBot(options: ConnectBotOptions): Promise<Bot> {
-  const timeoutMs = options.timeoutMs ?? 20_000;
+  const timeoutMs = options.timeoutMs ?? 45_000;
   const bot = createBot({
     host: options.host ?? '127.0.0.1',
     port: options.port,
@@ -57,8 +57,7 @@ export async function connectBot(options: ConnectBotOptions): Promise<Bot> {
       bot.once('end', fail);
     });
   } catch (err) {
-    bot.quit();
-    bot.end();
+    await disconnectBot(bot);
     throw err;
   }
   bot.loadPlugin(pathfinderPlugin);
@@ -66,6 +65,35 @@ export async function connectBot(options: ConnectBotOptions): Promise<Bot> {
   // A bot with no 'error' listener would crash the host on a socket reset.
   bot.on('error', () => {});
   return bot;
+}
+
+interface ClientInternals {
+  ended?: boolean;
+  closeTimer?: ReturnType<typeof setTimeout>;
+  socket?: { destroy(): void };
+}
+
+/**
+ * Leaves the server and releases everything: minecraft-protocol arms a 30-second fallback timer
+ * on every `end()`, even on a connection that is already closed, which keeps a process alive
+ * for half a minute after its last bot quit. This ends once, waits for the close, and disarms it.
+ */
+export async function disconnectBot(bot: Bot, timeoutMs = 2000): Promise<void> {
+  const client = bot._client as unknown as ClientInternals & NodeJS.EventEmitter;
+  if (!client.ended) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      function done() {
+        clearTimeout(timer);
+        client.removeListener('end', done);
+        resolve();
+      }
+      client.once('end', done);
+      bot.quit();
+    });
+  }
+  clearTimeout(client.closeTimer);
+  client.socket?.destroy();
 }
 
 /** Movements that never dig or place blocks on the way, so walking leaves the world as it was. */

@@ -4,6 +4,8 @@
  * mineflayer, mineflayer-pathfinder and vec3 are optional peer dependencies of @chimera/toolbelt,
  * loaded only by `@chimera/toolbelt/mineflayer`.
  */
+// Must come before mineflayer: it fixes timers mineflayer's plugins capture when they load.
+import './mineflayer-timers';
 import mineflayerPackage, { type Bot } from 'mineflayer';
 import pathfinderPackage from 'mineflayer-pathfinder';
 import vec3Package from 'vec3';

@@ -6,7 +6,7 @@
 export type { ActionReport, BlockChange } from './action-report';
 export { createMineflayerAdapter, type MineflayerAdapter, type MineflayerAdapterOptions } from './adapter';
 export type { ChatEntry, MineflayerAgentState } from './agent-state';
-export { type ConnectBotOptions, connectBot, conservativeMovements } from './connect-bot';
+export { type ConnectBotOptions, connectBot, conservativeMovements, disconnectBot } from './connect-bot';
 export { type CraftableItem, craftableItems, missingIngredients } from './crafting';
 export {
   type BotObservation,

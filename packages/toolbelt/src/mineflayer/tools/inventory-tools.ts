@@ -97,6 +97,8 @@ export function giveItemTool(state: MineflayerAgentState) {
         try {
           // Aim low: the toss arcs up and lands about a block and a half ahead.
           await bot.lookAt(receiver.position.offset(0, 0.2, 0), true);
+          // The look goes out with the next physics tick; the toss must not overtake it.
+          await sleep(120, ctx.signal);
           await bot.toss(id, null, count);
           const deadline = performance.now() + 3000;
           while (performance.now() < deadline && !ctx.signal.aborted) {

@@ -48,31 +48,25 @@ export async function placeAt(bot: Bot, itemName: string, pos: Vec3, signal: Abo
   return pos;
 }
 
-/** A free spot next to the bot (air with a solid block below, not where it stands). */
+/** A free spot near the bot (replaceable, with a solid block below, not where it stands), nearest first. */
 export function freeSpotNear(bot: Bot): Vec3 | null {
   const feet = bot.entity.position.floored();
-  const offsets = [
-    [1, 0],
-    [-1, 0],
-    [0, 1],
-    [0, -1],
-    [1, 1],
-    [-1, -1],
-    [1, -1],
-    [-1, 1],
-    [2, 0],
-    [-2, 0],
-    [0, 2],
-    [0, -2],
-  ] as const;
-  for (const [dx, dz] of offsets) {
-    const spot = vec3(feet.x + dx, feet.y, feet.z + dz);
-    const here = bot.blockAt(spot);
-    const above = bot.blockAt(spot.offset(0, 1, 0));
-    const below = bot.blockAt(spot.offset(0, -1, 0));
-    if (here?.name === 'air' && above?.name === 'air' && below && below.boundingBox === 'block') return spot;
+  const spots: { spot: Vec3; d: number }[] = [];
+  for (let dy = -1; dy <= 1; dy++) {
+    for (let dz = -3; dz <= 3; dz++) {
+      for (let dx = -3; dx <= 3; dx++) {
+        // Not the bot's own column (feet and head cells).
+        if (dx === 0 && dz === 0) continue;
+        const spot = vec3(feet.x + dx, feet.y + dy, feet.z + dz);
+        const here = bot.blockAt(spot);
+        const below = bot.blockAt(spot.offset(0, -1, 0));
+        if (!here || !REPLACEABLE.has(here.name) || !below || below.boundingBox !== 'block') continue;
+        spots.push({ spot, d: Math.abs(dx) + Math.abs(dz) + Math.abs(dy) * 2 });
+      }
+    }
   }
-  return null;
+  spots.sort((a, b) => a.d - b.d);
+  return spots[0]?.spot ?? null;
 }
 
 export function placeBlockTool(state: MineflayerAgentState) {

@@ -6,6 +6,7 @@ import { ToolAbstractionLayer, ToolRegistry } from '@chimera/toolbelt';
 import {
   connectBot,
   createMineflayerAdapter,
+  disconnectBot,
   type MineflayerAdapter,
   type ObserveOptions,
 } from '@chimera/toolbelt/mineflayer';
@@ -64,7 +65,7 @@ export class BotPool {
       existing.inUse = true;
       return existing;
     }
-    if (existing) this.#drop(existing);
+    if (existing) await this.#drop(existing);
     const bot = await connectBot({ host: this.#options.host, port, username });
     const adapter = createMineflayerAdapter(bot, { observe: this.#options.observe });
     const tal = new ToolAbstractionLayer({
@@ -85,24 +86,20 @@ export class BotPool {
   }
 
   /** Disconnects every bot (server restart or environment close). */
-  clear(): void {
-    for (const pooled of this.#bots.values()) this.#drop(pooled);
+  async clear(): Promise<void> {
+    const all = [...this.#bots.values()];
     this.#bots.clear();
     this.#usernames.clear();
+    await Promise.all(all.map((pooled) => this.#drop(pooled)));
   }
 
   list(): { agentId: string; username: string; inUse: boolean }[] {
     return [...this.#bots.values()].map(({ agentId, username, inUse }) => ({ agentId, username, inUse }));
   }
 
-  #drop(pooled: PooledBot): void {
+  async #drop(pooled: PooledBot): Promise<void> {
     pooled.adapter.dispose();
-    try {
-      pooled.bot.quit();
-    } catch {
-      // already disconnected
-    }
-    pooled.bot.end?.();
     this.#bots.delete(pooled.agentId);
+    await disconnectBot(pooled.bot);
   }
 }

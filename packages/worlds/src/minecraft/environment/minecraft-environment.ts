@@ -52,6 +52,8 @@ class MinecraftEnvironmentImpl implements MinecraftEnvironment, SessionHost {
   readonly #pool: BotPool;
   readonly #instances = new Map<string, TaskInstance>();
   readonly #slots: (TaskInstance | null)[];
+  /** The open session of each agent: starting a new episode ends the agent's previous one. */
+  readonly #sessions = new Map<string, MinecraftSession>();
   #server: MinecraftServer | null = null;
   #exit: Promise<void> = Promise.resolve();
   #generation = 0;
@@ -80,7 +82,8 @@ class MinecraftEnvironmentImpl implements MinecraftEnvironment, SessionHost {
   async ensureServer(): Promise<MinecraftServer> {
     if (this.#server?.running) return this.#server;
     // A dead server takes its bots and task regions with it.
-    this.#pool.clear();
+    await Promise.all([...this.#sessions.values()].map((s) => s.close()));
+    await this.#pool.clear();
     this.#instances.clear();
     this.#slots.fill(null);
     const server = await startMinecraftServer(this.#options);
@@ -102,6 +105,8 @@ class MinecraftEnvironmentImpl implements MinecraftEnvironment, SessionHost {
     parseParams(task);
     const server = await this.ensureServer();
     let instance = this.#instances.get(task.id);
+    const previous = this.#sessions.get(agentId);
+    if (previous && previous.instance !== instance) await previous.close();
     if (instance && (instance.generation !== this.#generation || instance.empty)) {
       this.#free(instance);
       instance = undefined;
@@ -142,6 +147,7 @@ class MinecraftEnvironmentImpl implements MinecraftEnvironment, SessionHost {
       });
       await this.#placeAgent(server, instance, role, pooled);
       session = new MinecraftSession(this, instance, role, pooled);
+      this.#sessions.set(agentId, session);
       // Kits do not count as progress: only what the agents make from here on does.
       const snapshot = await instance.snapshot(server);
       for (const item of instance.params.milestones) {
@@ -177,7 +183,8 @@ class MinecraftEnvironmentImpl implements MinecraftEnvironment, SessionHost {
       const same =
         Object.keys(counts).length === Object.keys(items).length &&
         Object.entries(items).every(([name, n]) => counts[name] === n);
-      if (near && same) return;
+      // On the ground too: mineflayer digs 5x slower while it believes it is falling.
+      if (near && same && bot.entity.onGround) return;
       if (performance.now() > deadline) {
         throw new MinecraftWorldError(`bot ${pooled.username} did not sync its reset within the timeout`);
       }
@@ -195,6 +202,7 @@ class MinecraftEnvironmentImpl implements MinecraftEnvironment, SessionHost {
 
   release(session: MinecraftSession): void {
     const instance = session.instance;
+    if (this.#sessions.get(session.agentId) === session) this.#sessions.delete(session.agentId);
     if (instance.members[session.role]?.agentId === session.agentId) instance.leave(session.role);
     this.#pool.release(session.agentId);
     if (instance.empty) this.#free(instance);
@@ -209,7 +217,8 @@ class MinecraftEnvironmentImpl implements MinecraftEnvironment, SessionHost {
     if (this.#closed) return;
     this.#closed = true;
     await this.#queue;
-    this.#pool.clear();
+    await Promise.all([...this.#sessions.values()].map((session) => session.close()));
+    await this.#pool.clear();
     this.#instances.clear();
     const server = this.#server;
     this.#server = null;

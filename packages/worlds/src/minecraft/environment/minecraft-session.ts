@@ -147,6 +147,9 @@ export class MinecraftSession implements EnvironmentSession {
     } catch {
       return this.#serverDown(call, started);
     }
+    if (verdict.success) this.instance.solved ??= verdict;
+    // A partner may have solved the task meanwhile (the verdict is joint).
+    if (!verdict.success && this.instance.solved) verdict = this.instance.solved;
     const outOfSteps = this.#steps >= this.task.maxSteps;
     const done = verdict.success || outOfSteps;
     if (done) {
@@ -167,6 +170,7 @@ export class MinecraftSession implements EnvironmentSession {
 
   async verdict(): Promise<EpisodeVerdict> {
     if (this.#final) return this.#final;
+    if (this.instance.solved) return this.instance.solved;
     const server = this.host.serverFor(this.instance);
     if (!server) return { success: false, score: 0, detail: SERVER_DOWN };
     try {

@@ -2,7 +2,7 @@
  * One running task: its region of the world, the agents in it (one, or two for cooperative
  * tasks, joined in role order), and the shaped-progress bookkeeping they share. Judged jointly.
  */
-import type { TaskSpec } from '@chimera/toolbelt';
+import type { EpisodeVerdict, TaskSpec } from '@chimera/toolbelt';
 import { MinecraftWorldError } from '../errors';
 import type { BlockPos } from '../server/protocol';
 import type { MinecraftServer } from '../server/start-server';
@@ -24,6 +24,8 @@ export class TaskInstance {
   /** Milestone items already seen in some inventory. */
   readonly reached = new Set<string>();
   progress = 0;
+  /** Set once the task is solved: the verdict is joint, so every member's episode ends with it. */
+  solved: EpisodeVerdict | null = null;
   #joined = 0;
 
   constructor(

@@ -147,7 +147,9 @@ export async function startMinecraftServer(options: MinecraftServerOptions = {})
   let nextId = 1;
 
   const exited = new Promise<ServerStopResult>((resolve) => {
-    child.once('exit', (exitCode, signal) => {
+    // 'close' rather than 'exit': it comes once the stdio pipes are closed too, so nothing of the
+    // child is left in this process when `exited` resolves.
+    child.once('close', (exitCode, signal) => {
       running = false;
       const down = new MinecraftServerDownError(
         `the Minecraft server process exited (code ${exitCode}, signal ${signal})` +

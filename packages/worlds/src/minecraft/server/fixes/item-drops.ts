@@ -16,7 +16,8 @@ const DIG_PICKUP_DELAY_MS = 250;
 const TOSS_PICKUP_DELAY_MS = 500;
 /** A thrower cannot catch its own toss for this long, so an item handed over reaches the other player. */
 const THROWER_BLOCK_MS = 4000;
-const TOSS_SPEED = 5;
+/** Blocks per second: a toss lands about a block and a half ahead, where a partner 2 blocks away can catch it. */
+const TOSS_SPEED = 3;
 /** Item entity data index of the stack in 1.21.x (after the 8 base entity fields). */
 const ITEM_METADATA_KEY = 8;
 

@@ -1,0 +1,172 @@
+/**
+ * The Minecraft environment end to end: a real server, real bots, every task family solved by a
+ * scripted policy through session.candidates(), a uniform random policy failing, two agents in
+ * one cooperative instance, and a server killed mid-episode.
+ */
+import type { EnvironmentSession, TaskSpec } from '@chimera/toolbelt';
+import {
+  createMinecraftEnvironment,
+  type MinecraftEnvironment,
+  MinecraftServerDownError,
+} from '@chimera/worlds/minecraft';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomPolicy, scriptedChoice } from './scripted-policy';
+
+let env: MinecraftEnvironment;
+
+beforeAll(async () => {
+  env = await createMinecraftEnvironment({ seed: 1 });
+}, 90_000);
+
+afterAll(async () => {
+  await env?.close();
+  // No server process or bot socket of ours is left behind (handles close within a few ticks).
+  const ours = () =>
+    process.getActiveResourcesInfo().filter((r) => r === 'ProcessWrap' || r.startsWith('TCP'));
+  for (let i = 0; i < 40 && ours().length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(ours()).toEqual([]);
+}, 30_000);
+
+async function runEpisode(
+  session: EnvironmentSession,
+  choose: (
+    session: EnvironmentSession,
+    candidates: ReturnType<EnvironmentSession['candidates']>,
+    obs: Awaited<ReturnType<EnvironmentSession['observe']>>,
+  ) => ReturnType<EnvironmentSession['candidates']>[number],
+) {
+  try {
+    let observation = await session.observe();
+    let total = 0;
+    for (let step = 0; step < session.task.maxSteps; step++) {
+      const candidates = session.candidates(observation);
+      expect(candidates.length).toBeGreaterThan(0);
+      expect(candidates.length).toBeLessThanOrEqual(40);
+      const outcome = await session.step(choose(session, candidates, observation).call);
+      total += outcome.reward;
+      observation = outcome.observation;
+      if (outcome.done) break;
+    }
+    return { verdict: await session.verdict(), total };
+  } finally {
+    await session.close();
+  }
+}
+
+const hardest = (family: string) => {
+  const info = env.generator.families().find((f) => f.family === family)!;
+  return Math.max(...info.difficulties);
+};
+
+describe('Minecraft environment', () => {
+  it('runs an episode through start, observe, candidates, step and verdict', async () => {
+    // #region minecraft-environment
+    const task = env.generator.generate({ family: 'craft-planks', difficulty: 0, seed: 4, split: 'train' });
+    const session = await env.start(task, { agentId: 'alice' });
+    const observation = await session.observe(); // text: position, inventory, blocks, entities...
+    const craft = session.candidates(observation).find((c) => c.text === 'craft oak_planks x2');
+    const outcome = await session.step(craft!.call); // reward and verdict from the server's state
+    const verdict = await session.verdict(); // { success: true, score: 1, detail: 'oak_planks: 8/8' }
+    await session.close();
+    // #endregion minecraft-environment
+    expect(observation.text).toContain('inventory: oak_log 2');
+    expect(outcome.result.ok).toBe(true);
+    expect(outcome.done).toBe(true);
+    expect(outcome.reward).toBe(1);
+    expect(verdict).toMatchObject({ success: true, score: 1 });
+  }, 60_000);
+
+  it('a scripted policy solves every single-agent family at its hardest level', async () => {
+    const families = env.generator.families().filter((f) => f.family !== 'coop-craft');
+    for (const { family } of families) {
+      const task = env.generator.generate({
+        family,
+        difficulty: hardest(family),
+        seed: 21,
+        split: 'heldout',
+      });
+      const session = await env.start(task, { agentId: 'alice' });
+      const { verdict } = await runEpisode(session, (s, candidates, obs) =>
+        scriptedChoice(s.task, obs, candidates),
+      );
+      expect({ family, ...verdict }).toMatchObject({ family, success: true, score: 1 });
+    }
+  }, 150_000);
+
+  it('two agents join one cooperative instance, hand items over and share the verdict', async () => {
+    const task = env.generator.generate({
+      family: 'coop-craft',
+      difficulty: hardest('coop-craft'),
+      seed: 5,
+      split: 'train',
+    });
+    const crafter = await env.start(task, { agentId: 'alice' });
+    const helper = await env.start(task, { agentId: 'bob' });
+    const [crafterView, helperView] = [await crafter.observe(), await helper.observe()];
+    expect(crafterView.text).toContain('partner: bob');
+    expect(helperView.text).toContain('partner: alice');
+    // The two bots see each other (player entities and names).
+    expect(crafterView.data.nearbyEntities).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'player', name: 'bob' })]),
+    );
+
+    let helperObs = helperView;
+    for (;;) {
+      const give = helper.candidates(helperObs).find((c) => c.text.startsWith('give '));
+      if (!give) break;
+      const outcome = await helper.step(give.call);
+      expect(outcome.result.ok && (outcome.result.value as { summary: string }).summary).toMatch(/^gave /);
+      helperObs = outcome.observation;
+    }
+    const { verdict } = await runEpisode(crafter, (s, candidates, obs) =>
+      scriptedChoice(s.task, obs, candidates),
+    );
+    expect(verdict.success).toBe(true);
+    expect(await helper.verdict()).toMatchObject({ success: true });
+    await helper.close();
+  }, 90_000);
+
+  it('a uniform random policy does not solve the families that need experience', async () => {
+    const choose = randomPolicy(7);
+    const families = env.generator.families().filter((f) => f.needsExperience && f.family !== 'coop-craft');
+    const results: { family: string; success: boolean; score: number }[] = [];
+    for (const { family } of families) {
+      const task = env.generator.generate({
+        family,
+        difficulty: hardest(family),
+        seed: 21,
+        split: 'heldout',
+      });
+      const session = await env.start(task, { agentId: 'alice' });
+      const { verdict } = await runEpisode(session, (_s, candidates) => choose(candidates));
+      results.push({ family, success: verdict.success, score: verdict.score });
+    }
+    expect(results.filter((r) => r.success)).toEqual([]);
+  }, 150_000);
+
+  it('a server killed mid-episode fails the episode cleanly, and the next start brings a new one', async () => {
+    const task = env.generator.generate({ family: 'gather-logs', difficulty: 2, seed: 3, split: 'train' });
+    const session = await env.start(task, { agentId: 'alice' });
+    const server = env.server!;
+    const startsBefore = env.serverStarts;
+    const observation = await session.observe();
+    const collect = session.candidates(observation).find((c) => c.text === 'collect oak_log 3')!;
+    const stepping = session.step(collect.call);
+    setTimeout(() => server.kill(), 200);
+    const outcome = await stepping;
+    expect(outcome.done).toBe(true);
+    expect(outcome.truncated).toBe(true);
+    expect(outcome.result).toMatchObject({ ok: false, error: { code: 'environment_error' } });
+    expect(await session.verdict()).toMatchObject({ success: false, score: 0 });
+    await expect(server.inventory('alice')).rejects.toThrow(MinecraftServerDownError);
+    expect((await server.exited).signal).toBe('SIGKILL');
+    await session.close();
+
+    const again = await env.start(task, { agentId: 'alice' });
+    expect(env.serverStarts).toBe(startsBefore + 1);
+    expect((await again.observe()).text).toContain('oak_log');
+    await again.close();
+  }, 90_000);
+});
+
+export type { TaskSpec };
