@@ -9,7 +9,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { type BenchRow, timeNsPerOp, timeNsPerOpAsync, writeResult } from './lib/report';
+import { type BenchRow, median, timeNsPerOp, writeResult } from './lib/report';
 
 const input = z.object({ a: z.number(), b: z.number() });
 const output = z.object({ sum: z.number() });
@@ -57,6 +57,32 @@ await client.connect(clientSide);
 await client.listTools(); // the client caches output validators from tools/list, as a real client would
 
 let sink = 0;
+/**
+ * Times every case in rounds, one sample of each per round, and keeps each case's median: the load
+ * on these shared machines swings within seconds, and interleaving makes every case see the same
+ * swings, so the ratios stay fair. (Forcing a GC between samples was tried and made things worse:
+ * V8 ages and flushes the bytecode of functions a case has not run for a few GCs.)
+ */
+async function interleaved(
+  cases: Record<string, { run: () => unknown; iterations: number }>,
+  rounds: number,
+): Promise<Record<string, number>> {
+  const samples: Record<string, number[]> = {};
+  for (const [name, c] of Object.entries(cases)) {
+    samples[name] = [];
+    for (let i = 0; i < Math.min(c.iterations, 2000); i++) await c.run(); // warm-up
+  }
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, c] of Object.entries(cases)) {
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < c.iterations; i++) await c.run();
+      samples[name]!.push(Number(process.hrtime.bigint() - t0) / c.iterations);
+    }
+  }
+  return Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, median(values)]));
+}
+
+// Synchronous baselines are timed without await (awaiting them would measure the event loop).
 const direct = timeNsPerOp(() => {
   sink += handler({ a: 2, b: 3 }).sum;
 }, 2_000_000);
@@ -64,21 +90,36 @@ const zodDirect = timeNsPerOp(() => {
   const args = input.parse(call.args);
   sink += output.parse(handler(args)).sum;
 }, 500_000);
-const dispatch = await timeNsPerOpAsync(() => tal.dispatch(call), 300_000, 9);
-// Same await cost with no work, so the overhead figure is the TAL's and not the event loop's.
-const awaitOnly = await timeNsPerOpAsync(() => Promise.resolve(handler({ a: 2, b: 3 })), 300_000, 9);
-const invalid = await timeNsPerOpAsync(() => tal.dispatch(badCall), 100_000, 9);
-const unknown = await timeNsPerOpAsync(() => tal.dispatch(unknownCall), 100_000, 9);
-const fromText = await timeNsPerOpAsync(() => tal.dispatch(text), 100_000, 9);
-const mcp = await timeNsPerOpAsync(
-  () => client.callTool({ name: 'add', arguments: { a: 2, b: 3 } }),
-  5_000,
-  7,
+const t = await interleaved(
+  {
+    dispatch: { run: () => tal.dispatch(call), iterations: 30_000 },
+    // Same await with no TAL work, so the overhead figure is the TAL's and not the event loop's.
+    awaitOnly: { run: () => Promise.resolve(handler({ a: 2, b: 3 })), iterations: 30_000 },
+    invalid: { run: () => tal.dispatch(badCall), iterations: 5_000 },
+    unknown: { run: () => tal.dispatch(unknownCall), iterations: 5_000 },
+    fromText: { run: () => tal.dispatch(text), iterations: 5_000 },
+    mcp: { run: () => client.callTool({ name: 'add', arguments: { a: 2, b: 3 } }), iterations: 300 },
+  },
+  21,
 );
+const [dispatch, awaitOnly, invalid, unknown, fromText, mcp] = [
+  t.dispatch!,
+  t.awaitOnly!,
+  t.invalid!,
+  t.unknown!,
+  t.fromText!,
+  t.mcp!,
+];
 await client.close();
 if (sink === 0) throw new Error('unreachable');
 
 const us = (ns: number) => ns / 1000;
+// The shared 2-core machines are often heavily loaded, which inflates every absolute number alike.
+// The issue's reference MCP round trip on an idle machine of this kind is ~47 µs; scaling by it
+// turns the in-run ratio into an estimate of the idle-machine figure (an estimate, labeled as such).
+const referenceMcpUs = 47;
+const scaled = (ns: number) =>
+  `≈ ${((ns / mcp) * referenceMcpUs).toFixed(2)} µs scaled to the ${referenceMcpUs} µs reference MCP round trip`;
 const overhead = dispatch - awaitOnly;
 const rows: BenchRow[] = [
   {
@@ -89,7 +130,7 @@ const rows: BenchRow[] = [
     baselineName: 'MCP SDK in-memory round trip',
     target: 3,
     better: 'lower',
-    note: `dispatch total ${us(dispatch).toFixed(3)} µs minus an awaited direct handler call (${us(awaitOnly).toFixed(3)} µs); target also asks >= 15x below MCP`,
+    note: `dispatch total ${us(dispatch).toFixed(3)} µs minus an awaited direct handler call (${us(awaitOnly).toFixed(3)} µs); target also asks >= 15x below MCP; ${scaled(overhead)}`,
   },
   {
     metric: 'dispatch total, valid call (awaited)',
@@ -115,6 +156,7 @@ const rows: BenchRow[] = [
     baselineName: 'MCP SDK in-memory round trip',
     target: 20,
     better: 'lower',
+    note: scaled(invalid),
   },
   {
     metric: 'dispatch, unknown tool (closest names)',
@@ -124,6 +166,7 @@ const rows: BenchRow[] = [
     baselineName: 'MCP SDK in-memory round trip',
     target: 20,
     better: 'lower',
+    note: scaled(unknown),
   },
   {
     metric: 'dispatch from model text (fenced JSON)',
