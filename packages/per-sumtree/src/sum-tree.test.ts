@@ -105,6 +105,9 @@ describe('SumTree', () => {
     expect(() => tree.findBatch([1, 2], new Int32Array(1))).toThrow(/output of length >= 2/);
     expect(() => tree.findBatch([1, 7], new Int32Array(2))).toThrow(/masses\[1\]/);
     expect(() => new SumTree(0)).toThrow(/capacity must be an integer/);
+    const huge = new SumTree(2);
+    huge.setAll([Number.MAX_VALUE, Number.MAX_VALUE]);
+    expect(() => huge.find(1)).toThrow(/overflowed to Infinity/);
     tree.clear();
     expect(() => tree.find(0)).toThrow(EmptyBufferError);
     expect(() => tree.sampleStratified(4, new SeededRandom(1), new Int32Array(4))).toThrow(EmptyBufferError);

@@ -10,12 +10,13 @@
  * depth * 8 * 2^-53 relative). `rebuild()` recomputes everything from the leaves on demand (after
  * writing leaves in bulk); it is never needed to clear accumulated error, since there is none.
  *
- * Search semantics: at each sibling group the descent compares the mass with the group's prefix
- * sums s1..s7 (computed left to right, the same order as the parent) and goes to child k =
- * count(mass >= s_m), subtracting s_k. A zero-mass child is never chosen (its prefix equals the
- * next one). Rounding can push a mass past a group's end; the result is then the nearest leaf with
- * positive mass at or before where the descent landed, so a search never returns an empty leaf.
- * Single and batched searches run the same arithmetic and return the same leaves.
+ * Search semantics: within a sibling group the descent is the binary descent of the 3 binary
+ * levels the group packs, with their sums formed on the fly in the tree's own pairwise order: go
+ * right of the left half L = (c0 + c1) + (c2 + c3) when mass >= L (subtracting L), then likewise
+ * for the pair and the single child. A zero-mass subtree is never chosen (the mass is never below
+ * a zero sum). Rounding can push a mass past a group's end; the result is then the nearest leaf
+ * with positive mass at or before where the descent landed, so a search never returns an empty
+ * leaf. Single and batched searches run the same arithmetic and return the same leaves.
  */
 import { EmptyBufferError } from './errors/empty-buffer-error';
 import { IndexOutOfRangeError } from './errors/index-out-of-range-error';
@@ -36,7 +37,8 @@ export class SumTree {
   // Scratch for the batched paths, grown on demand so steady-state calls allocate nothing.
   private nodes = new Int32Array(0);
   private masses = new Float64Array(0);
-  private readonly prefix = new Float64Array(8);
+  private readonly groupCache = new Float64Array(8);
+  private readonly pairCache = new Float64Array(8);
 
   constructor(capacity: number) {
     const layout = treeLayout(capacity);
@@ -202,74 +204,58 @@ export class SumTree {
 
   /**
    * Advances `count` descents (nodes/masses scratch, starting at the root) to the leaf level.
-   * Where a level has fewer groups than descents, consecutive descents usually share a group, so
-   * its prefix sums are computed once per run; below that, every descent has its own group and the
-   * prefix sums stay in registers. The comparisons are summed as 0/1 numbers rather than branched
-   * on: a branch per child would be mispredicted about once per group.
+   * In a group, each of the 3 binary decisions is a 0/1 number (`+(mass >= sum)`) that both picks
+   * the half and, multiplied by the sum, what to subtract: no branch to mispredict, and
+   * multiplying by exactly 0 or 1 changes no bits. Where a level has fewer groups than descents,
+   * consecutive (sorted) descents usually share a group, so its sums are formed once per run into
+   * a small cache; the arithmetic is the same either way.
    */
   private descend(count: number): void {
-    const { tree, offsets, sizes, nodes, masses, prefix } = this;
+    const { tree, offsets, sizes, nodes, masses, groupCache, pairCache } = this;
     for (let level = 1; level <= this.depth; level++) {
       const offset = offsets[level]!;
       if (sizes[level - 1]! < count) {
         let lastGroup = -1;
+        let left = 0;
         for (let b = 0; b < count; b++) {
           const group = nodes[b]! << FANOUT_BITS;
-          const mass = masses[b]!;
           if (group !== lastGroup) {
             lastGroup = group;
-            const base = offset + group;
-            const s2 = tree[base]! + tree[base + 1]!;
-            const s4 = s2 + (tree[base + 2]! + tree[base + 3]!);
-            const s6 = s4 + (tree[base + 4]! + tree[base + 5]!);
-            prefix[1] = tree[base]!;
-            prefix[2] = s2;
-            prefix[3] = s2 + tree[base + 2]!;
-            prefix[4] = s4;
-            prefix[5] = s4 + tree[base + 4]!;
-            prefix[6] = s6;
-            prefix[7] = s6 + tree[base + 6]!;
+            for (let k = 0; k < 8; k++) groupCache[k] = tree[offset + group + k]!;
+            pairCache[0] = groupCache[0]! + groupCache[1]!;
+            pairCache[4] = groupCache[4]! + groupCache[5]!;
+            left = pairCache[0]! + (groupCache[2]! + groupCache[3]!);
           }
-          const k =
-            +(mass >= prefix[1]!) +
-            +(mass >= prefix[2]!) +
-            +(mass >= prefix[3]!) +
-            +(mass >= prefix[4]!) +
-            +(mass >= prefix[5]!) +
-            +(mass >= prefix[6]!) +
-            +(mass >= prefix[7]!);
-          masses[b] = mass - prefix[k]!;
-          nodes[b] = group + k;
+          let mass = masses[b]!;
+          const half = +(mass >= left);
+          mass -= half * left;
+          const pairAt = half << 2;
+          const pair = pairCache[pairAt]!;
+          const inPair = +(mass >= pair);
+          mass -= inPair * pair;
+          const childAt = pairAt + (inPair << 1);
+          const first = groupCache[childAt]!;
+          const second = +(mass >= first);
+          masses[b] = mass - second * first;
+          nodes[b] = group + childAt + second;
         }
       } else {
         for (let b = 0; b < count; b++) {
           const group = nodes[b]! << FANOUT_BITS;
           const base = offset + group;
-          const mass = masses[b]!;
-          const s1 = tree[base]!;
-          const s2 = s1 + tree[base + 1]!;
-          const s3 = s2 + tree[base + 2]!;
-          const s4 = s2 + (tree[base + 2]! + tree[base + 3]!);
-          const s5 = s4 + tree[base + 4]!;
-          const s6 = s4 + (tree[base + 4]! + tree[base + 5]!);
-          const s7 = s6 + tree[base + 6]!;
-          const k =
-            +(mass >= s1) +
-            +(mass >= s2) +
-            +(mass >= s3) +
-            +(mass >= s4) +
-            +(mass >= s5) +
-            +(mass >= s6) +
-            +(mass >= s7);
-          prefix[1] = s1;
-          prefix[2] = s2;
-          prefix[3] = s3;
-          prefix[4] = s4;
-          prefix[5] = s5;
-          prefix[6] = s6;
-          prefix[7] = s7;
-          masses[b] = mass - prefix[k]!;
-          nodes[b] = group + k;
+          let mass = masses[b]!;
+          const left = tree[base]! + tree[base + 1]! + (tree[base + 2]! + tree[base + 3]!);
+          const half = +(mass >= left);
+          mass -= half * left;
+          const pairAt = half << 2;
+          const pair = tree[base + pairAt]! + tree[base + pairAt + 1]!;
+          const inPair = +(mass >= pair);
+          mass -= inPair * pair;
+          const childAt = pairAt + (inPair << 1);
+          const first = tree[base + childAt]!;
+          const second = +(mass >= first);
+          masses[b] = mass - second * first;
+          nodes[b] = group + childAt + second;
         }
       }
     }
@@ -312,6 +298,9 @@ export class SumTree {
     const total = this.tree[0]!;
     if (!(total > 0)) {
       throw new EmptyBufferError('cannot search a sum tree whose total is 0: set a positive value first');
+    }
+    if (total === Number.POSITIVE_INFINITY) {
+      throw new InvalidArgumentError('the sum tree total overflowed to Infinity: rescale the values');
     }
     return total;
   }
