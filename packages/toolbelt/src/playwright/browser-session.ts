@@ -118,15 +118,6 @@ export class BrowserSession {
     return this.#tab().page;
   }
 
-  tabs(): TabInfo[] {
-    return [...this.#tabs.values()].map((t) => ({
-      tab: t.tab,
-      title: '',
-      url: t.page.isClosed() ? t.lastUrl : t.page.url(),
-      active: t.tab === this.#active,
-    }));
-  }
-
   /** Something worth telling the agent in the next observation. */
   note(event: string): void {
     this.#events.push(event);

@@ -16,7 +16,10 @@ export interface WebEnvironmentOptions {
   chromiumPath?: string;
   /** Default true. */
   headless?: boolean;
-  /** Seeds nothing random at run time yet; recorded for reproducibility (tasks carry their own seeds). */
+  /**
+   * When set, candidate lists are shuffled by (seed, task, step), so a policy cannot lean on the
+   * position of the right candidate; unset, they stay in page order (content first).
+   */
   seed?: number;
   /** Port of the task site (default: a free port on 127.0.0.1). */
   port?: number;
@@ -70,13 +73,10 @@ export async function createWebEnvironment(options: WebEnvironmentOptions = {}):
           : { maxScreenshotBytes: options.maxScreenshotBytes }),
         ...(options.actionTimeoutMs === undefined ? {} : { actionTimeoutMs: options.actionTimeoutMs }),
         ...(options.maxCandidates === undefined ? {} : { maxCandidates: options.maxCandidates }),
+        ...(options.seed === undefined ? {} : { candidateSeed: options.seed }),
       });
       sessions.add(session);
-      const close = session.close.bind(session);
-      session.close = async () => {
-        sessions.delete(session);
-        await close();
-      };
+      session.onClose(() => sessions.delete(session));
       return session;
     },
     async close() {

@@ -23,6 +23,7 @@ import {
 } from '@chimera/toolbelt/playwright';
 import { type CandidateSource, salientValues, webCandidates } from './candidates';
 import type { EpisodeState } from './site/episode-state';
+import { hashSeed, Rng } from './site/rng';
 import { siteVariantByKey } from './site/site-variant';
 import { EPISODE_COOKIE, type TaskSite } from './site/task-site-server';
 import type { VerdictInput, WebTaskFamily, WebTaskSpec } from './tasks/web-task';
@@ -37,6 +38,8 @@ export interface WebSessionOptions {
   maxScreenshotBytes?: number;
   actionTimeoutMs?: number;
   maxCandidates?: number;
+  /** Shuffle candidates by (seed, task, step); unset keeps page order. */
+  candidateSeed?: number;
 }
 
 /** What `Observation.data` holds for web episodes. */
@@ -67,6 +70,7 @@ export class WebEpisodeSession implements EnvironmentSession {
   #lastAction: string | undefined;
   #lastResult: string | undefined;
   #closed = false;
+  #onClose: (() => void)[] = [];
 
   private constructor(
     task: WebTaskSpec,
@@ -165,9 +169,18 @@ export class WebEpisodeSession implements EnvironmentSession {
   candidates(observation: Observation): CandidateAction[] {
     const data = observation.data as Partial<WebObservationData>;
     if (!Array.isArray(data.elements)) return [];
-    return webCandidates(this.task.goal, data as WebObservationData, {
+    const candidates = webCandidates(this.task.goal, data as WebObservationData, {
       max: this.#options.maxCandidates ?? 60,
     });
+    const seed = this.#options.candidateSeed;
+    return seed === undefined
+      ? candidates
+      : new Rng(hashSeed(seed, this.task.id, data.step ?? 0)).shuffle(candidates);
+  }
+
+  /** Runs `listener` once the session is closed. */
+  onClose(listener: () => void): void {
+    this.#onClose.push(listener);
   }
 
   async step(call: ToolCall): Promise<StepOutcome> {
@@ -227,8 +240,12 @@ export class WebEpisodeSession implements EnvironmentSession {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#toolset.close();
-    this.#options.site.endEpisode(this.#state.id);
+    try {
+      await this.#toolset.close();
+    } finally {
+      this.#options.site.endEpisode(this.#state.id);
+      for (const listener of this.#onClose.splice(0)) listener();
+    }
   }
 
   #input(): VerdictInput {

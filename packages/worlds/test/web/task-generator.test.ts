@@ -31,15 +31,19 @@ describe('web task generator', () => {
     ]);
   });
 
-  // #region generate-task
   it('generates seeded, reproducible tasks with a goal, a budget and parameters', () => {
+    // #region generate-task
+    const generator = createWebTaskGenerator();
     const task = generator.generate({ family: 'checkout', difficulty: 1, seed: 42, split: 'train' });
-    expect(task.goal).toMatch(/^Buy one ".+"\. Ship to/);
+    // task.goal: 'Buy one "<product>". Ship to "<name>", "<street>", "<city>", <country>; email "<email>".'
+    // task.params: { site: 'shop-<n>', catalogSeed, startPath: '/product/p<k>', setup, expected }
+    // #endregion
+    expect(task.goal).toMatch(/^Buy one ".+"\. Ship to ".+", ".+", ".+", \w+; email ".+@example\.org"\.$/);
     expect(task.maxSteps).toBe(12);
+    expect(task.params.site).toMatch(/^shop-\d+$/);
     expect(task.params.startPath).toMatch(/^\/product\/p\d+$/);
     expect(generator.generate({ family: 'checkout', difficulty: 1, seed: 42, split: 'train' })).toEqual(task);
   });
-  // #endregion
 
   it('gives every task a unique id and JSON-serializable parameters', () => {
     const ids = new Set<string>();
