@@ -83,8 +83,9 @@ describe('documentation examples', () => {
     const trajectory = await store.query({ episodeId: 'a' }); // steps in order
     const lastHour = await store.count({ environment: 'web', since: Date.now() - 3_600_000 });
     const failures = await store.recentFailures({ limit: 10, filter: { self: 'form-filler' } });
+    let rewardSum = 0;
     for await (const experience of store.iterate({ self: 'form-filler', pageSize: 500 })) {
-      // one page in memory at a time, however many records match
+      rewardSum += experience.reward; // one page in memory at a time, however many records match
     }
     // Learning signals are appended as new versions; the record itself never changes.
     await store.writeSignals([{ id: trajectory[1]!.id, tdError: 0.7, priority: 1.4, source: 'sleep-3' }]);
@@ -92,6 +93,7 @@ describe('documentation examples', () => {
     // #endregion
     expect(trajectory.map((r) => r.step)).toEqual([0, 1]);
     expect(lastHour).toBe(3);
+    expect(rewardSum).toBe(1);
     expect(failures.map((f) => f.episodeId)).toEqual(['a']);
     expect(latest.get(trajectory[1]!.id)?.version).toBe(1);
     // #region bad-input

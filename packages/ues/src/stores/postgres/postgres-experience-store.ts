@@ -27,7 +27,7 @@ import type {
   SuccessRateDimension,
   SuccessRateRow,
 } from '../../store/experience-store';
-import { wilsonInterval } from '../../store/wilson';
+import { checkGroupBy, GROUP_COLUMNS, toSuccessRateRow } from '../../store/success-rates';
 import { PostgresBlobStore } from './postgres-blob-store';
 import { pgEpisodeWhere, pgExperienceWhere, pgLimit } from './postgres-filters';
 import { POSTGRES_FORMAT_VERSION, postgresSchemaSql } from './postgres-schema';
@@ -44,15 +44,6 @@ export interface PostgresStoreOptions {
   blobs?: BlobStore;
   validation?: ValidationMode;
 }
-
-const GROUP_COLUMNS: Record<SuccessRateDimension, string> = {
-  self: 'self_name',
-  selfVersion: 'self_version',
-  tag: 'tag',
-  family: 'task_family',
-  environment: 'environment',
-  difficulty: 'difficulty',
-};
 
 interface EpisodeDbRow {
   episode_id: string;
@@ -410,13 +401,7 @@ export class PostgresExperienceStore implements ExperienceStore {
   }): Promise<SuccessRateRow[]> {
     this.#open('successRates');
     const dims = options.groupBy;
-    for (const d of dims) {
-      if (!(d in GROUP_COLUMNS)) {
-        throw new UesError(
-          `successRates: cannot group by ${String(d)} (use ${Object.keys(GROUP_COLUMNS).join(', ')})`,
-        );
-      }
-    }
+    checkGroupBy(dims);
     const filter = options.filter ?? {};
     const table = dims.includes('tag') || filter.tag !== undefined ? 'episode_tags' : 'episodes';
     const alias = table === 'episodes' ? 'e' : 't';
@@ -431,26 +416,7 @@ export class PostgresExperienceStore implements ExperienceStore {
       `AVG(${alias}.episode_return)::float8 AS mr FROM ${this.#t(table)} ${alias} WHERE ${where}` +
       (cols.length ? ` GROUP BY ${cols.join(', ')} ORDER BY ${cols.join(', ')}` : '');
     const { rows } = await this.#pool.query<Record<string, number | string | null>>(sql, params);
-    return rows
-      .filter((r) => (r.n as number) > 0)
-      .map((r) => {
-        const key: SuccessRateRow['key'] = {};
-        dims.forEach((d, i) => {
-          key[d] = d === 'difficulty' ? String(Number(r[`k${i}`])) : String(r[`k${i}`]);
-        });
-        const episodes = r.n as number;
-        const successes = r.s as number;
-        return {
-          key,
-          episodes,
-          successes,
-          rate: successes / episodes,
-          ci95: wilsonInterval(successes, episodes),
-          meanSteps: r.ms as number,
-          meanStepsToSuccess: (r.mss as number | null) ?? null,
-          meanReturn: r.mr as number,
-        };
-      });
+    return rows.filter((r) => Number(r.n) > 0).map((r) => toSuccessRateRow(dims, r));
   }
 
   async recentFailures(

@@ -16,11 +16,9 @@ import { DuplicateExperienceError } from '../../errors/duplicate-experience-erro
 import { EpisodeConflictError } from '../../errors/episode-conflict-error';
 import { StoreClosedError } from '../../errors/store-closed-error';
 import { UesError } from '../../errors/ues-error';
-import { UnknownExperienceError } from '../../errors/unknown-experience-error';
 import type { Experience, ExperienceInput, Outcome } from '../../schema/experience-schema';
 import { prepareExperience, type ValidationMode } from '../../schema/validate';
 import { decodeExperience } from '../../store/decode';
-import { type EpisodeStepRow, summarizeEpisode } from '../../store/episode-summary';
 import type {
   EpisodeFilter,
   EpisodeSummary,
@@ -32,10 +30,12 @@ import type {
   SuccessRateDimension,
   SuccessRateRow,
 } from '../../store/experience-store';
-import { wilsonInterval } from '../../store/wilson';
+import { checkGroupBy, GROUP_COLUMNS, toSuccessRateRow } from '../../store/success-rates';
 import { episodeWhere, experienceWhere, limitClause } from './sqlite-filters';
 import { checkHeader, checkPages, isCorruptionError } from './sqlite-integrity';
-import { SQLITE_FORMAT_VERSION, SQLITE_SCHEMA } from './sqlite-schema';
+import { type EpisodeDbRow, type SignalDbRow, toSignal, toSummary } from './sqlite-rows';
+import { createSchema, inspectStore } from './sqlite-setup';
+import { prepareStatements, type SqliteStatements } from './sqlite-statements';
 
 export interface SqliteStoreOptions {
   /** `NORMAL` (default) survives a killed process; `FULL` also a power cut, at some insert speed. */
@@ -54,75 +54,6 @@ export interface SqliteStoreOptions {
   cacheKiB?: number;
 }
 
-const GROUP_COLUMNS: Record<SuccessRateDimension, string> = {
-  self: 'self_name',
-  selfVersion: 'self_version',
-  tag: 'tag',
-  family: 'task_family',
-  environment: 'environment',
-  difficulty: 'difficulty',
-};
-
-interface EpisodeDbRow {
-  seq: number;
-  episode_id: string;
-  agent_id: string;
-  environment: string;
-  task_id: string | null;
-  task_goal: string;
-  task_family: string;
-  difficulty: number;
-  self_name: string;
-  self_version: string;
-  outcome: Outcome;
-  episode_return: number;
-  steps: number;
-  tags: string;
-  started_at: number;
-  ended_at: number;
-  end_experience_id: string;
-}
-
-function toSummary(r: EpisodeDbRow): EpisodeSummary {
-  const task: EpisodeSummary['task'] = { goal: r.task_goal, family: r.task_family, difficulty: r.difficulty };
-  if (r.task_id !== null) task.id = r.task_id;
-  return {
-    episodeId: r.episode_id,
-    agentId: r.agent_id,
-    environment: r.environment,
-    task,
-    self: { name: r.self_name, version: r.self_version },
-    outcome: r.outcome,
-    success: r.outcome === 'success',
-    return: r.episode_return,
-    steps: r.steps,
-    tags: JSON.parse(r.tags) as string[],
-    startedAt: new Date(r.started_at).toISOString(),
-    endedAt: new Date(r.ended_at).toISOString(),
-    endExperienceId: r.end_experience_id,
-  };
-}
-
-function toSignal(r: {
-  id: string;
-  version: number;
-  td_error: number | null;
-  learning_progress: number | null;
-  priority: number | null;
-  source: string | null;
-  written_at: number;
-}): SignalVersion {
-  return {
-    id: r.id,
-    version: r.version,
-    tdError: r.td_error,
-    learningProgress: r.learning_progress,
-    priority: r.priority,
-    source: r.source,
-    writtenAt: new Date(r.written_at).toISOString(),
-  };
-}
-
 function finiteOrNull(value: number | undefined, field: string, id: string): number | null | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isFinite(value)) {
@@ -136,7 +67,7 @@ export class SqliteExperienceStore implements ExperienceStore {
   readonly path: string;
   readonly #db: BetterSqlite3.Database;
   readonly #validation: ValidationMode;
-  readonly #stmts: ReturnType<typeof prepareStatements>;
+  readonly #stmts: SqliteStatements;
   readonly #statements = new Map<string, BetterSqlite3.Statement>();
   #closed = false;
 
@@ -323,13 +254,7 @@ export class SqliteExperienceStore implements ExperienceStore {
   }): Promise<SuccessRateRow[]> {
     this.#open('successRates');
     const dims = options.groupBy;
-    for (const d of dims) {
-      if (!(d in GROUP_COLUMNS)) {
-        throw new UesError(
-          `successRates: cannot group by ${String(d)} (use ${Object.keys(GROUP_COLUMNS).join(', ')})`,
-        );
-      }
-    }
+    checkGroupBy(dims);
     const filter = options.filter ?? {};
     // Per-tag rows count an episode once per tag; without a tag dimension or filter, use episodes.
     const table = dims.includes('tag') || filter.tag !== undefined ? 'episode_tags' : 'episodes';
@@ -343,26 +268,7 @@ export class SqliteExperienceStore implements ExperienceStore {
       `AVG(${alias}.episode_return) AS mr FROM ${table} ${alias} WHERE ${where.sql}` +
       (cols.length ? ` GROUP BY ${cols.join(', ')} ORDER BY ${cols.join(', ')}` : '');
     const rows = this.#prepare(sql).all(...where.params) as Record<string, number | string | null>[];
-    return rows
-      .filter((r) => (r.n as number) > 0)
-      .map((r) => {
-        const key: SuccessRateRow['key'] = {};
-        dims.forEach((d, i) => {
-          key[d] = String(r[`k${i}`]);
-        });
-        const episodes = r.n as number;
-        const successes = r.s as number;
-        return {
-          key,
-          episodes,
-          successes,
-          rate: successes / episodes,
-          ci95: wilsonInterval(successes, episodes),
-          meanSteps: r.ms as number,
-          meanStepsToSuccess: (r.mss as number | null) ?? null,
-          meanReturn: r.mr as number,
-        };
-      });
+    return rows.filter((r) => Number(r.n) > 0).map((r) => toSuccessRateRow(dims, r));
   }
 
   async recentFailures(
@@ -408,13 +314,13 @@ export class SqliteExperienceStore implements ExperienceStore {
 
   async latestSignals(ids: string[]): Promise<Map<string, SignalVersion>> {
     this.#open('latestSignals');
-    const rows = this.#stmts.latestSignals.all(JSON.stringify(ids)) as Parameters<typeof toSignal>[0][];
+    const rows = this.#stmts.latestSignals.all(JSON.stringify(ids)) as SignalDbRow[];
     return new Map(rows.map((r) => [r.id, toSignal(r)]));
   }
 
   async signalHistory(id: string): Promise<SignalVersion[]> {
     this.#open('signalHistory');
-    return (this.#stmts.signalHistory.all(id) as Parameters<typeof toSignal>[0][]).map(toSignal);
+    return (this.#stmts.signalHistory.all(id) as SignalDbRow[]).map(toSignal);
   }
 
   async close(): Promise<void> {
@@ -423,213 +329,4 @@ export class SqliteExperienceStore implements ExperienceStore {
     this.#db.close();
     await this.blobs.close?.();
   }
-}
-
-/** True for an empty database (a new store); throws for a foreign or newer one. */
-function inspectStore(db: BetterSqlite3.Database, path: string, readonly: boolean): boolean {
-  const tables = (
-    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
-  ).map((t) => t.name);
-  if (tables.length === 0) {
-    if (readonly) throw new UesError(`${path} is an empty database, not an experience store`);
-    return true;
-  }
-  if (!tables.includes('ues_meta')) {
-    throw new UesError(
-      `${path} is a SQLite database but not an experience store (it has tables ${tables.slice(0, 5).join(', ')}); ` +
-        'open another path',
-    );
-  }
-  const row = db.prepare("SELECT value FROM ues_meta WHERE key = 'format'").get() as
-    | { value: string }
-    | undefined;
-  const format = Number(row?.value);
-  if (!row || !Number.isInteger(format))
-    throw new CorruptDatabaseError(path, 'ues_meta has no valid format entry');
-  if (format > SQLITE_FORMAT_VERSION) {
-    throw new UesError(
-      `${path} was written by a newer @chimera/ues (store format ${format}, this release knows ${SQLITE_FORMAT_VERSION}); upgrade to open it`,
-    );
-  }
-  return false;
-}
-
-function createSchema(db: BetterSqlite3.Database): void {
-  db.transaction(() => {
-    // Another process may have created it between inspection and here.
-    const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ues_meta'").get();
-    if (exists) return;
-    db.exec(SQLITE_SCHEMA);
-    db.prepare('INSERT INTO ues_meta (key, value) VALUES (?, ?)').run(
-      'format',
-      String(SQLITE_FORMAT_VERSION),
-    );
-  }).immediate();
-}
-
-function prepareStatements(db: BetterSqlite3.Database) {
-  const insertExperience = db.prepare(
-    'INSERT INTO experiences (id, episode_id, agent_id, step, environment, self_name, self_version, task_family, ' +
-      'reward, outcome, started_at, tags, schema_version, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  );
-  const episodeSteps = db.prepare(
-    'SELECT step, self_name, self_version, tags, reward, started_at FROM experiences WHERE episode_id = ? AND agent_id = ?',
-  );
-  const insertEpisode = db.prepare(
-    'INSERT INTO episodes (episode_id, agent_id, environment, task_id, task_goal, task_family, difficulty, self_name, ' +
-      'self_version, outcome, episode_return, steps, tags, started_at, ended_at, end_experience_id) ' +
-      'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  );
-  const insertEpisodeTag = db.prepare(
-    'INSERT INTO episode_tags (tag, episode_seq, self_name, self_version, environment, task_family, difficulty, ' +
-      'agent_id, outcome, steps, episode_return, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  );
-  const seqOf = db.prepare('SELECT seq FROM experiences WHERE id = ?').pluck();
-  const lastSignal = db.prepare(
-    'SELECT version, td_error, learning_progress, priority, source FROM signals WHERE experience_seq = ? ORDER BY version DESC LIMIT 1',
-  );
-  const insertSignal = db.prepare(
-    'INSERT INTO signals (experience_seq, version, td_error, learning_progress, priority, source, written_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  );
-
-  const writeEpisode = (end: Experience) => {
-    const steps: EpisodeStepRow[] = (
-      episodeSteps.all(end.episodeId, end.agentId) as {
-        step: number;
-        self_name: string;
-        self_version: string;
-        tags: string;
-        reward: number;
-        started_at: number;
-      }[]
-    ).map((s) => ({
-      step: s.step,
-      selfName: s.self_name,
-      selfVersion: s.self_version,
-      tags: JSON.parse(s.tags) as string[],
-      reward: s.reward,
-      startedAtMs: s.started_at,
-    }));
-    const e = summarizeEpisode(end, steps);
-    const info = insertEpisode.run(
-      e.episodeId,
-      e.agentId,
-      e.environment,
-      e.taskId,
-      e.taskGoal,
-      e.taskFamily,
-      e.difficulty,
-      e.selfName,
-      e.selfVersion,
-      e.outcome,
-      e.episodeReturn,
-      e.steps,
-      JSON.stringify(e.tags),
-      e.startedAtMs,
-      e.endedAtMs,
-      e.endExperienceId,
-    );
-    for (const tag of e.tags) {
-      insertEpisodeTag.run(
-        tag,
-        info.lastInsertRowid,
-        e.selfName,
-        e.selfVersion,
-        e.environment,
-        e.taskFamily,
-        e.difficulty,
-        e.agentId,
-        e.outcome,
-        e.steps,
-        e.episodeReturn,
-        e.endedAtMs,
-      );
-    }
-  };
-
-  return {
-    appendBatch: db.transaction((rows: Experience[]) => {
-      for (const r of rows) {
-        const m = r.metadata;
-        insertExperience.run(
-          r.id,
-          r.episodeId,
-          r.agentId,
-          r.step,
-          m.environment,
-          m.self.name,
-          m.self.version,
-          m.task.family,
-          r.reward,
-          r.outcome ?? null,
-          Date.parse(m.timestamps.startedAt),
-          JSON.stringify(m.tags),
-          r.schemaVersion,
-          JSON.stringify(r),
-        );
-      }
-      // Ending records after all inserts: the summary must see every step of this batch.
-      for (const r of rows) if (r.outcome !== undefined) writeEpisode(r);
-    }),
-    writeSignals: db.transaction(
-      (
-        updates: {
-          id: string;
-          tdError: number | null | undefined;
-          learningProgress: number | null | undefined;
-          priority: number | null | undefined;
-          source: string | undefined;
-          writtenAt: number;
-        }[],
-      ) => {
-        const missing = updates.filter((u) => seqOf.get(u.id) === undefined).map((u) => u.id);
-        if (missing.length) throw new UnknownExperienceError(missing);
-        return updates.map((u) => {
-          const seq = seqOf.get(u.id) as number;
-          const prev = lastSignal.get(seq) as
-            | {
-                version: number;
-                td_error: number | null;
-                learning_progress: number | null;
-                priority: number | null;
-                source: string | null;
-              }
-            | undefined;
-          const row = {
-            id: u.id,
-            version: (prev?.version ?? 0) + 1,
-            td_error: u.tdError === undefined ? (prev?.td_error ?? null) : u.tdError,
-            learning_progress:
-              u.learningProgress === undefined ? (prev?.learning_progress ?? null) : u.learningProgress,
-            priority: u.priority === undefined ? (prev?.priority ?? null) : u.priority,
-            source: u.source ?? null,
-            written_at: u.writtenAt,
-          };
-          insertSignal.run(
-            seq,
-            row.version,
-            row.td_error,
-            row.learning_progress,
-            row.priority,
-            row.source,
-            row.written_at,
-          );
-          return toSignal(row);
-        });
-      },
-    ),
-    getById: db.prepare('SELECT body, schema_version FROM experiences WHERE id = ?'),
-    existingIds: db.prepare('SELECT id FROM experiences WHERE id IN (SELECT value FROM json_each(?))'),
-    episodeExists: db.prepare('SELECT 1 FROM episodes WHERE episode_id = ? AND agent_id = ?'),
-    latestSignals: db.prepare(
-      'SELECT x.id, s.version, s.td_error, s.learning_progress, s.priority, s.source, s.written_at ' +
-        'FROM experiences x JOIN signals s ON s.experience_seq = x.seq ' +
-        'WHERE x.id IN (SELECT value FROM json_each(?)) ' +
-        'AND s.version = (SELECT MAX(version) FROM signals m WHERE m.experience_seq = x.seq)',
-    ),
-    signalHistory: db.prepare(
-      'SELECT x.id, s.version, s.td_error, s.learning_progress, s.priority, s.source, s.written_at ' +
-        'FROM experiences x JOIN signals s ON s.experience_seq = x.seq WHERE x.id = ? ORDER BY s.version',
-    ),
-  };
 }
