@@ -45,15 +45,18 @@ function which(cmd) {
   return r.status === 0 ? r.stdout.trim() : null;
 }
 
+/**
+ * node-gyp as [command, ...leading args]. A .js entry runs under this Node; a PATH executable
+ * (pnpm puts a shell wrapper named node-gyp on PATH while running scripts) runs as itself.
+ */
 function findNodeGyp() {
-  if (process.env.NODE_GYP && existsSync(process.env.NODE_GYP)) return process.env.NODE_GYP;
+  const asCommand = (file) => (file.endsWith('.js') ? [process.execPath, file] : [file]);
+  if (process.env.NODE_GYP && existsSync(process.env.NODE_GYP)) return asCommand(process.env.NODE_GYP);
   try {
-    return createRequire(join(packageDir, 'package.json')).resolve('node-gyp/bin/node-gyp.js');
+    return asCommand(createRequire(join(packageDir, 'package.json')).resolve('node-gyp/bin/node-gyp.js'));
   } catch {
-    // not a local dependency: try the copy on PATH, then the one bundled with npm
+    // not a local dependency: try the copy bundled with npm, then whatever is on PATH
   }
-  const onPath = which('node-gyp');
-  if (onPath) return realpathSync(onPath);
   const candidates = [];
   const npm = which('npm');
   if (npm)
@@ -71,7 +74,10 @@ function findNodeGyp() {
       'node-gyp.js',
     ),
   );
-  return candidates.find((c) => existsSync(c)) ?? null;
+  const bundled = candidates.find((c) => existsSync(c));
+  if (bundled) return asCommand(bundled);
+  const onPath = which('node-gyp');
+  return onPath ? asCommand(onPath) : null;
 }
 
 function findCudaHome() {
@@ -88,7 +94,8 @@ function findCudaHome() {
 }
 
 function run(nodeGyp, args, env) {
-  const r = spawnSync(process.execPath, [nodeGyp, ...args], { cwd: nativeDir, env, encoding: 'utf8' });
+  const [command, ...lead] = nodeGyp;
+  const r = spawnSync(command, [...lead, ...args], { cwd: nativeDir, env, encoding: 'utf8' });
   return { ok: r.status === 0, output: `${r.stdout ?? ''}${r.stderr ?? ''}`, error: r.error };
 }
 
@@ -114,7 +121,7 @@ const nodedirArgs = env.npm_config_nodedir ? [`--nodedir=${env.npm_config_nodedi
 const cudaHome = process.env.CHIMERA_CUDA === '0' ? null : findCudaHome();
 let cudaNote;
 if (cudaHome) {
-  log(`building with CUDA (${cudaHome}) using ${nodeGyp}`);
+  log(`building with CUDA (${cudaHome}) using ${nodeGyp.join(' ')}`);
   const r = run(
     nodeGyp,
     ['rebuild', ...nodedirArgs, '--', '-Dwith_cuda=true', `-Dcuda_home=${cudaHome}`],
@@ -130,7 +137,7 @@ if (cudaHome) {
 } else {
   cudaNote =
     process.env.CHIMERA_CUDA === '0' ? 'CHIMERA_CUDA=0: built CPU-only' : 'nvcc not found: built CPU-only';
-  log(`${cudaNote}; using ${nodeGyp}`);
+  log(`${cudaNote}; using ${nodeGyp.join(' ')}`);
 }
 const r = run(nodeGyp, ['rebuild', ...nodedirArgs], env);
 if (!r.ok || !existsSync(addonPath)) {
