@@ -37,9 +37,20 @@ describe('quantizing chimera-nano', async () => {
   });
 
   it('runs 4-bit MatMulNBits projections through the model seam, matching the dequantized reference', async () => {
-    const q = quantizeNanoBase(fp.baseWeights(), { method: 'rtn' });
+    // #region nano-quantized-base
+    const base = fp.baseWeights(); // fp: a float NanoPolicyModel
+    const q = quantizeNanoBase(base, {
+      method: 'kurtail-rtn',
+      calibration: fp.prepare(nanoSelectionTasks(40, 1)),
+    });
+    // The rotated embedding goes in baseWeights, the 4-bit projections (MatMulNBits) in quantizedBase.
+    const quantized = await NanoPolicyModel.create({
+      baseWeights: q.baseWeights,
+      quantizedBase: q.quantizedBase,
+    });
+    // #endregion
+    models.push(quantized);
     expect(q.quantizedBase).toBeDefined();
-    const quantized = await open({ baseWeights: q.baseWeights, quantizedBase: q.quantizedBase });
     const onnx = flat((await quantized.score(test, lora)).logits);
     const simulated = await open({ baseWeights: q.dequantizedBase });
     expect(relativeError(onnx, flat(simulated.referenceScore(test, lora).logits))).toBeLessThan(1e-5);

@@ -104,9 +104,10 @@ export function createOutlierStack(partial: Partial<OutlierStackConfig> = {}): O
   put('embed.weight', [inputDim, dim], random.normals(inputDim * dim, 1 / Math.sqrt(inputDim)));
   const bias = new Float32Array(dim);
   // Spread the massive channels over the width, alternating sign, as observed in LLM residual streams.
-  for (let i = 0; i < config.outlierChannels; i++) {
-    bias[Math.floor(((i + 0.5) * dim) / config.outlierChannels)] = (i % 2 ? -1 : 1) * config.outlierScale;
-  }
+  const outliers = Array.from({ length: config.outlierChannels }, (_, i) => Math.floor(((i + 0.5) * dim) / config.outlierChannels));
+  outliers.forEach((channel, i) => {
+    bias[channel] = (i % 2 ? -1 : 1) * config.outlierScale;
+  });
   put('embed.bias', [dim], bias);
   const gamma = () => Float32Array.from({ length: dim }, () => Math.exp(config.normSpread * random.normal()));
   for (let l = 0; l < layers; l++) {
@@ -119,7 +120,12 @@ export function createOutlierStack(partial: Partial<OutlierStackConfig> = {}): O
     );
   }
   put('final_norm.weight', [dim], gamma());
-  put('head.weight', [dim, classes], random.normals(dim * classes, config.headGain / Math.sqrt(dim)));
+  // The head ignores the massive channels (zero rows): they carry no information about a token,
+  // and reading them would turn any tiny relative change of their size into a large shift of every
+  // logit, which would swamp the measurement of everything else.
+  const head = random.normals(dim * classes, config.headGain / Math.sqrt(dim));
+  for (const channel of outliers) head.fill(0, channel * classes, (channel + 1) * classes);
+  put('head.weight', [dim, classes], head);
   // The massive channels add the same large offset to every token's logits; centring the head's
   // bias on a reference draw removes it, so decisions depend on each token's content.
   const headBias = new Float32Array(classes);

@@ -43,6 +43,8 @@ describe('PEQA-style scale fine-tuning with QuZO', () => {
     const scalesBefore = layers.map((l) => Float32Array.from(l.parts[0]?.scales ?? []));
 
     const before = testLoss();
+    // #region tune-scales
+    // trainLoss(step) runs the quantized model (dequantizing with the current scales) on a minibatch.
     const result = await tuneScales(layers, trainLoss, {
       steps: 120,
       lr: 0.05,
@@ -53,6 +55,7 @@ describe('PEQA-style scale fine-tuning with QuZO', () => {
       validationLoss: () => distillationLoss(forward(stack.train.x), teacherTrain, classes),
       evalEvery: 20,
     });
+    // #endregion
     const after = testLoss();
 
     expect(result.parameters).toBe(2 * (64 + 32));
