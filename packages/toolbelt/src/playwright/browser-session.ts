@@ -47,6 +47,12 @@ export interface ActionResult {
   blocked?: string[];
 }
 
+/** What the entity registry keeps for an element id. */
+interface ElementEntry {
+  ref: string;
+  newTab: boolean;
+}
+
 interface TabState {
   tab: number;
   page: Page;
@@ -141,9 +147,10 @@ export class BrowserSession {
       tabs.push({ tab: t.tab, title, url: t.page.url(), active: t.tab === tab.tab });
     }
     const events = this.#events.splice(0);
+    const opensTab = new Set(raw.elements.filter((e) => e.newTab).map((e) => e.ref));
     return summarizePage(
       raw,
-      (ref) => this.registry.assign(scope, ref, ref),
+      (ref) => this.registry.assign(scope, ref, { ref, newTab: opensTab.has(ref) } satisfies ElementEntry),
       { tab: tab.tab, tabs, events },
       this.#options.summarize,
     );
@@ -169,6 +176,11 @@ export class BrowserSession {
 
   /** The element behind an id on the active tab; a clear error at once when it is gone. */
   async element(id: string): Promise<Locator> {
+    return (await this.elementEntry(id)).locator;
+  }
+
+  /** The element behind an id and what the observation knew of it (does it open a new tab?). */
+  async elementEntry(id: string): Promise<{ locator: Locator; newTab: boolean }> {
     await this.#ensureAlive(true, `use ${id}`);
     const tab = this.#tab();
     const scope = scopeOf(tab.tab);
@@ -200,12 +212,14 @@ export class BrowserSession {
         `${id} is stale: the page in tab ${tab.tab} has changed since it was observed. Observe again and use the new ids.`,
       );
     }
-    const locator = tab.page.locator(`[data-chimera-ref="${String(resolution.value)}"]`);
+    const entry = resolution.value as ElementEntry;
+    const locator = tab.page.locator(`[data-chimera-ref="${entry.ref}"]`);
     let count: number;
     try {
       count = await locator.count();
     } catch (error) {
-      throw this.#translate(error, 'find element');
+      // The browser may have died since the last check: recover and say so.
+      throw await this.#failure(error, `use ${id}`);
     }
     if (count === 0) {
       throw new StaleEntityError(
@@ -215,7 +229,7 @@ export class BrowserSession {
         `${id} is no longer on the page (it was re-rendered or the page navigated since it was observed). Observe again and use the new ids.`,
       );
     }
-    return locator.first();
+    return { locator: locator.first(), newTab: entry.newTab };
   }
 
   // ---------------------------------------------------------------- actions

@@ -278,8 +278,11 @@ describe('crash recovery', () => {
     ok(await call('click', { id: await id('Add to cart') }));
     const pid = await manager.pid();
     expect(pid).toBeGreaterThan(0);
+    const gone = new Promise(
+      (resolve) => void manager.browser().then((b) => b.once('disconnected', resolve)),
+    );
     process.kill(pid as number, 'SIGKILL');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await gone;
     const failed = await call('click', { id: 'e1' });
     expect(failed.ok).toBe(false);
     if (!failed.ok) {
@@ -294,5 +297,17 @@ describe('crash recovery', () => {
     expect((await episode())?.carts.get('shop-7')).toEqual([{ productId: 'p3', quantity: 1 }]);
     ok(await call('click', { id: await id('Go to checkout') }));
     expect(ts.session.page.url()).toContain('/shop-7/checkout');
+  });
+
+  it('a crashed page is reopened the same way', async () => {
+    const { call, id, ts } = await open('/shop-7/catalog');
+    // Crash the renderer from outside the agent's tools (the allowlist would refuse chrome: URLs).
+    const page = ts.session.page;
+    await Promise.all([page.waitForEvent('crash'), page.goto('chrome://crash').catch(() => undefined)]);
+    const failed = await call('click', { id: 'e1' });
+    expect(failed.ok).toBe(false);
+    if (!failed.ok) expect(failed.error.message).toMatch(/crashed.*restarted/);
+    expect((await ts.observe()).url).toBe(`${site.origin}/shop-7/catalog`);
+    ok(await call('click', { id: await id('Home', 'link') }));
   });
 });

@@ -7,6 +7,7 @@ import type { CandidateAction, Observation } from '@chimera/toolbelt';
 import {
   createWebEnvironment,
   type WebEnvironment,
+  WebEpisodeSession,
   type WebObservationData,
   type WebTaskSpec,
   webCandidates,
@@ -111,6 +112,16 @@ describe('an episode', () => {
     await replay.close();
     expect([...shuffled].sort()).toEqual([...pageOrder].sort());
     expect(shuffled).not.toEqual(pageOrder);
+    // Multimodal state for the experience record: a JPEG screenshot beside the text.
+    const withImages = await WebEpisodeSession.start(task, {
+      site: env.site,
+      browser: env.browser,
+      screenshots: true,
+    });
+    const image = (await withImages.observe()).images?.[0];
+    await withImages.close();
+    expect(image?.mime).toBe('image/jpeg');
+    expect([image?.bytes[0], image?.bytes[1]]).toEqual([0xff, 0xd8]);
     expect(observation.text).toMatch(/^site: .+ \[[a-z]+\] · step 1\/3/);
   });
 });
@@ -138,7 +149,7 @@ describe('random policy', () => {
       family: f.family,
       difficulty: i % 2 === 0 ? 0 : (f.difficulties[f.difficulties.length - 1] as number),
     }));
-    const scores = await pool(sample, 4, async ({ family, difficulty }) => {
+    const scores = await pool(sample, 8, async ({ family, difficulty }) => {
       let state = 12345 + difficulty * 7 + family.length;
       const random = (n: number) => {
         state = (Math.imul(state, 1103515245) + 12345) >>> 0;

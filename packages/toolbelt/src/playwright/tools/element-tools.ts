@@ -16,11 +16,9 @@ export function elementTools(session: BrowserSession): AnyTool[] {
       timeoutMs: 30_000,
       exampleUsage: '{"tool":"click","args":{"id":"e12"}}',
       handler: async ({ id }) => {
-        const target = await session.element(id);
         // A link into a new tab: wait for the tab, however long the browser takes to open it.
-        const opensTab =
-          (await target.getAttribute('target', { timeout: timeout() }))?.toLowerCase() === '_blank';
-        return session.act(`click ${id}`, () => target.click({ timeout: timeout() }), { opensTab });
+        const { locator: target, newTab } = await session.elementEntry(id);
+        return session.act(`click ${id}`, () => target.click({ timeout: timeout() }), { opensTab: newTab });
       },
     }),
     defineTool({
