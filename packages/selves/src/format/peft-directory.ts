@@ -11,7 +11,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   float32Tensor,
-  loadSafetensors,
+  parseSafetensorsHeader,
   SafetensorsError,
   type SafetensorsTensor,
   tensorToFloat32,
@@ -151,9 +151,9 @@ export async function readPeftAdapter(
       configPath,
     );
   }
-  let contents: Awaited<ReturnType<typeof loadSafetensors>>;
+  let contents: { tensors: Map<string, SafetensorsTensor>; metadata: Record<string, string> | undefined };
   try {
-    contents = await loadSafetensors(weightsPath);
+    contents = decodeSafetensors(await readFile(weightsPath));
   } catch (cause) {
     if (!SafetensorsError.isInstance(cause)) throw cause;
     throw new AdapterFormatError(
@@ -178,6 +178,54 @@ export async function readPeftAdapter(
   const adapter = assemble(config, contents.tensors, weightsPath);
   checkExpectation(adapter, expect, dir);
   return { adapter, info: { version: metadata['chimera.version'] ?? null, checksum, metadata } };
+}
+
+const ELEMENT: Record<string, { bytes: number; array: Float32ArrayConstructor | Uint16ArrayConstructor }> = {
+  F32: { bytes: 4, array: Float32Array },
+  F16: { bytes: 2, array: Uint16Array },
+  BF16: { bytes: 2, array: Uint16Array },
+};
+
+/**
+ * The checked header (runtime-cuda's parser: offsets tile the data, sizes match shapes, file size
+ * matches), then typed views straight into the file's bytes where they are aligned, which they are
+ * for files written by safetensors (the header is padded to 8 bytes): one copy less than
+ * `readSafetensors`, which matters for adapters of hundreds of megabytes. Other dtypes are
+ * refused by the caller; misaligned data is copied.
+ */
+function decodeSafetensors(bytes: Uint8Array): {
+  tensors: Map<string, SafetensorsTensor>;
+  metadata: Record<string, string> | undefined;
+} {
+  const header = parseSafetensorsHeader(bytes);
+  const base = bytes.byteOffset + 8 + header.headerSize;
+  const tensors = new Map<string, SafetensorsTensor>();
+  for (const [name, info] of header.tensors) {
+    const element = ELEMENT[info.dtype];
+    const [begin, end] = info.dataOffsets;
+    // A fresh copy (Buffer#slice would alias the file's memory, at offset 0 of another buffer).
+    const copy = () => {
+      const out = new Uint8Array(end - begin);
+      out.set(bytes.subarray(8 + header.headerSize + begin, 8 + header.headerSize + end));
+      return out;
+    };
+    if (!element) {
+      tensors.set(name, { dtype: info.dtype, shape: info.shape, data: copy() });
+      continue;
+    }
+    const length = (end - begin) / element.bytes;
+    const data =
+      (base + begin) % element.bytes === 0
+        ? new element.array(bytes.buffer as ArrayBuffer, base + begin, length)
+        : new element.array(copy().buffer, 0, length);
+    tensors.set(name, { dtype: info.dtype, shape: info.shape, data });
+  }
+  return { tensors, metadata: header.metadata };
+}
+
+/** F32 data as read (the reader already copied it into a fresh array); F16 / BF16 decoded. */
+function asFloat32(tensor: SafetensorsTensor): Float32Array {
+  return tensor.dtype === 'F32' ? (tensor.data as Float32Array) : tensorToFloat32(tensor);
 }
 
 function dtypeOf(tensors: Map<string, SafetensorsTensor>, path: string): AdapterDtype {
@@ -241,7 +289,7 @@ function assemble(
         path,
       );
     }
-    saved.set(name, { shape: [...tensor.shape], data: tensorToFloat32(tensor) });
+    saved.set(name, { shape: [...tensor.shape], data: asFloat32(tensor) });
   }
   const modules = new Map<string, LoraModule>();
   for (const [name, { a, b }] of factors) {
@@ -280,8 +328,8 @@ function assemble(
       rank,
       inFeatures,
       outFeatures,
-      a: tensorToFloat32(a),
-      b: tensorToFloat32(b),
+      a: asFloat32(a),
+      b: asFloat32(b),
       alpha,
       scaling,
     });

@@ -3,11 +3,11 @@
  *
  * - Task analysis: a planner splits the goal into sub-tasks with the skills each needs.
  * - Strategy selection: per (environment, family, sub-task) a Beta posterior of each acting
- *   Self's success, seeded by a skill prior from the roster metadata; Thompson sampling in
+ *   Self's success, seeded by a skill prior from the roster metadata; top-two Thompson sampling in
  *   `explore` mode, the posterior-mean best in `exploit` mode. The incumbent (best posterior mean)
- *   keeps the job unless a challenger's sample beats it by `switchMargin`, so each family settles
- *   on one Self quickly (exploration across Selves splits their training data). One decision per
- *   sub-task per episode: the Self is not re-drawn at every step.
+ *   keeps the job unless the runner-up's sample beats its sample by `switchMargin`, so each family
+ *   settles on one Self quickly (exploration across Selves splits their training data). One
+ *   decision per sub-task per episode: the Self is not re-drawn at every step.
  * - The controller's own adapter scores (task, Self description) pairs; its softmax, centred,
  *   times `adapterWeight` (ramped up with its training rounds: n / (n + 2)) is added to the
  *   posterior term. It is trained with QuZO every `trainEvery` observed episodes.
@@ -350,29 +350,33 @@ export class MetaCognitiveController {
       const bonus = probs ? weight * (probs[i]! - 1 / k) : 0;
       return { profile, prior, a, b, n: s + f, mean: a / (a + b), bonus };
     });
-    let incumbent = 0;
-    for (let i = 1; i < k; i++) {
-      if (stats[i]!.mean + stats[i]!.bonus > stats[incumbent]!.mean + stats[incumbent]!.bonus) incumbent = i;
-    }
+    // Incumbent: best posterior mean (plus the adapter's term); challenger: the runner-up.
+    const ranked = stats
+      .map((st, i) => ({ i, value: st.mean + st.bonus }))
+      .sort((x, y) => y.value - x.value || x.i - y.i)
+      .map((r) => r.i);
+    const incumbent = ranked[0]!;
     const scores: Record<string, number> = {};
+    for (const st of stats) scores[st.profile.name] = round(st.mean + st.bonus);
     let chosen = incumbent;
     let how: string;
-    if (this.mode === 'exploit') {
-      for (const s of stats) scores[s.profile.name] = round(s.mean + s.bonus);
+    if (this.mode === 'exploit' || k === 1) {
       how = 'exploit: best posterior mean';
     } else {
-      const values = stats.map((s) => this.random.beta(s.a, s.b) + s.bonus);
-      values.forEach((v, i) => {
-        scores[stats[i]!.profile.name] = round(v);
-      });
-      let challenger = 0;
-      for (let i = 1; i < k; i++) if (values[i]! > values[challenger]!) challenger = i;
+      // Top-two Thompson with a switching margin: only the runner-up may take the job, and only
+      // when its sample beats the incumbent's by `switchMargin`, so a family settles on one Self
+      // instead of spreading its episodes (and the Selves' training data) over all of them.
+      const challenger = ranked[1]!;
+      const inc = stats[incumbent]!;
+      const ch = stats[challenger]!;
+      const sampleIncumbent = this.random.beta(inc.a, inc.b) + inc.bonus;
+      const sampleChallenger = this.random.beta(ch.a, ch.b) + ch.bonus;
       const margin = this.options.switchMargin ?? 0.1;
-      if (challenger !== incumbent && values[challenger]! >= values[incumbent]! + margin) {
+      if (sampleChallenger >= sampleIncumbent + margin) {
         chosen = challenger;
-        how = `explore: Thompson sample ${round(values[challenger]!)} beat the incumbent ${stats[incumbent]!.profile.name} (${round(values[incumbent]!)}) by >= ${margin}`;
+        how = `explore: the runner-up's Thompson sample ${round(sampleChallenger)} beat the incumbent ${inc.profile.name}'s ${round(sampleIncumbent)} by >= ${margin}`;
       } else {
-        how = `explore: Thompson kept the incumbent (sample ${round(values[incumbent]!)})`;
+        how = `explore: Thompson kept the incumbent (sample ${round(sampleIncumbent)} vs runner-up ${ch.profile.name} ${round(sampleChallenger)})`;
       }
     }
     const c = stats[chosen]!;
