@@ -32,7 +32,7 @@ describe('createNanoSelves', () => {
     selves.actingSelves(); // ['Planner_Self', 'MINDcraft_Explorer', ..., 'Summarizer']
     const lora = selves.weights('Form_Filler'); // the live LoraWeights the policy scores with
     selves.version('Form_Filler'); // 'v1'
-    // #endregion create-selves
+    // #endregion
     expect(selves.library.names()).toEqual(DEFAULT_ROSTER.map((r) => r.name));
     expect(selves.internal).toEqual(['Meta_Cognitive_Controller', 'Reflector_Self']);
     expect(selves.actingSelves()).toHaveLength(7);
@@ -130,7 +130,7 @@ describe('createNanoSelves', () => {
     });
     await selves.activate('Research_Summarizer'); // read from disk, validated, made active
     const merged = selves.weights('Research_Summarizer'); // rank 16 = 8 + 8
-    // #endregion compose-selves
+    // #endregion
     expect(merged.shapeOf('query.lora_a')).toEqual([64, 16]);
     const delta = (w: typeof merged, rank: number) => {
       const a = w.get('query.lora_a');
@@ -196,7 +196,7 @@ describe('createNanoSelves', () => {
         { task, success: true, score: 1, steps: 4, selvesUsed: [choice.self] },
         { learn: true },
       );
-      // #endregion controller
+      // #endregion
       expect(choice.self).toBe('Form_Filler');
       expect(choice.version).toBe('v1');
       expect(choice.reason).toMatch(

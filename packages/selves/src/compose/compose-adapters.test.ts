@@ -74,7 +74,7 @@ describe('composeAdapters', () => {
     // #region compose-cat
     const merged = composeAdapters([one, two], { method: 'cat', weights: [0.7, -0.4] });
     merged.modules.get('q_proj')!.rank; // 6 = 3 + 3, and lora_alpha = r (scaling 1)
-    // #endregion compose-cat
+    // #endregion
     for (const module of ['q_proj', 'v_proj']) {
       const m = merged.modules.get(module)!;
       expect(m.rank).toBe(6);

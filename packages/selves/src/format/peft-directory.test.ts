@@ -95,7 +95,7 @@ describe('PEFT adapter directories', () => {
     await writePeftAdapter(dir, adapter, { version: 'v1' });
     const { adapter: read, info } = await readPeftAdapter(dir, nanoExpectation(model));
     const back = peftToNano(read, model); // the same LoraWeights values, bit for bit
-    // #endregion peft-round-trip
+    // #endregion
     expect(info.version).toBe('v1');
     expect(info.checksum).toMatch(/^sha256:[0-9a-f]{64}$/);
     for (const name of lora.names()) {

@@ -39,7 +39,7 @@ describe('SelfLibrary', () => {
       objectiveId: 'objective-2-0',
     });
     await library.rollback('Web_Researcher', 'validation fell'); // current: v1 again
-    // #endregion library
+    // #endregion
     expect(library.current('Web_Researcher')).toBe('v1');
     expect(library.versions('Web_Researcher').map((v) => v.version)).toEqual(['v1', 'v2']);
     expect(library.versionForObjective('Web_Researcher', 'objective-2-0')?.version).toBe('v2');

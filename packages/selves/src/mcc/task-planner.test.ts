@@ -43,7 +43,7 @@ describe('task planners', () => {
         '{"subtasks":[{"id":"find-mug","description":"open the mug page","skills":["navigation"],"advanceWhen":"Add to cart"},{"id":"pay","description":"check out","skills":["checkout"]}]}',
     });
     const plan = await planner.plan(task); // source: 'model', two sub-tasks
-    // #endregion model-planner
+    // #endregion
     expect(plan.source).toBe('model');
     expect(plan.subtasks.map((s) => s.id)).toEqual(['find-mug', 'pay']);
     const broken = await new ModelDrivenPlanner({ complete: async () => 'I would first look around.' }).plan(
