@@ -5,7 +5,7 @@
  *   baseline is bare better-sqlite3 on the same tables (DDL copied from the store's file), with the
  *   same pragmas, the same prepared INSERTs in one transaction per batch, and the same episode
  *   summaries, from the same record objects (it JSON.stringifies them too) but with no validation.
- *   The two run interleaved, chunk by chunk, so machine noise hits both alike.
+ *   The two run interleaved, batch by batch, so machine noise hits both alike.
  * - The same at synchronous FULL (100,000 records), and with zod-only validation (100,000).
  * - successRates per (self, tag) over the 1,000,000 records against the same GROUP BY run bare on
  *   the same tables; and, for scale, the naive query: a GROUP BY over all 1,000,000 record rows
@@ -13,7 +13,7 @@
  * - Streaming all 1,000,000 records with iterate() against a bare stmt.iterate() + JSON.parse.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type Experience,
@@ -30,7 +30,6 @@ import { type BenchRow, median, writeResult } from './lib/report';
 const TOTAL = Number(process.env.UES_BENCH_RECORDS ?? 1_000_000);
 const SMALL = Math.min(TOTAL, 100_000);
 const BATCH = 1_000;
-const CHUNK = 50_000;
 
 const dir = mkdtempSync(join(tmpdir(), 'ues-bench-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -283,7 +282,11 @@ async function storeDdl(): Promise<string[]> {
   return ddl;
 }
 
-/** Appends `total` records to a store and to a bare writer, interleaved by chunk; returns records/s. */
+/**
+ * Appends `total` records to a store and to a bare writer, alternating batch by batch (and who goes
+ * first), so that load from other processes on this shared machine falls on both alike.
+ * Returns records/s of each, counting only the time inside append / the bare transaction.
+ */
 async function appendRace(
   total: number,
   store: SqliteExperienceStore,
@@ -294,33 +297,28 @@ async function appendRace(
   const forBare = new RecordStream(seed, 'b');
   let storeMs = 0;
   let bareMs = 0;
-  for (let done = 0, chunk = 0; done < total; done += CHUNK, chunk++) {
-    const n = Math.min(CHUNK, total - done);
+  for (let done = 0, round = 0; done < total; done += BATCH, round++) {
+    const n = Math.min(BATCH, total - done);
+    const storeBatch = forStore.batch(n);
+    const bareBatch = forBare.batch(n);
     const runStore = async () => {
-      for (let i = 0; i < n; i += BATCH) {
-        const batch = forStore.batch(Math.min(BATCH, n - i));
-        const t = performance.now();
-        await store.append(batch);
-        storeMs += performance.now() - t;
-      }
+      const t = performance.now();
+      await store.append(storeBatch);
+      storeMs += performance.now() - t;
     };
     const runBare = () => {
-      for (let i = 0; i < n; i += BATCH) {
-        const batch = forBare.batch(Math.min(BATCH, n - i));
-        const t = performance.now();
-        bare.insert(batch);
-        bareMs += performance.now() - t;
-      }
+      const t = performance.now();
+      bare.insert(bareBatch);
+      bareMs += performance.now() - t;
     };
-    // Alternate who goes first so neither always meets the warmer (or busier) machine.
-    if (chunk % 2 === 0) {
+    if (round % 2 === 0) {
       await runStore();
       runBare();
     } else {
       runBare();
       await runStore();
     }
-    process.stdout.write(`\r  ${done + n} / ${total}`);
+    if ((done + n) % 50_000 === 0 || done + n === total) process.stdout.write(`\r  ${done + n} / ${total}`);
   }
   process.stdout.write('\n');
   return { store: (total / storeMs) * 1000, bare: (total / bareMs) * 1000 };
@@ -349,6 +347,7 @@ const NAIVE_SQL =
 
 async function main(): Promise<void> {
   const rows: BenchRow[] = [];
+  const loadBefore = loadavg()[0]!;
   const ddl = await storeDdl();
   const sample = new RecordStream(7, 'x').batch(1);
   console.log(`record size: ${JSON.stringify(sample[0]).length} bytes of JSON; ${TOTAL} records`);
@@ -445,24 +444,40 @@ async function main(): Promise<void> {
 
   // ---- streaming --------------------------------------------------------------------------------------
   console.log('iterate');
-  const rss0 = process.memoryUsage().rss;
-  let peak = rss0;
+  const heap0 = process.memoryUsage().heapUsed;
+  let peak = heap0;
   let n = 0;
-  const iterMs = await timeMsAsync(async () => {
-    for await (const r of store.iterate({ pageSize: 1000 })) {
-      if (r.step < 0) throw new Error('unreachable');
-      if (++n % 50_000 === 0) peak = Math.max(peak, process.memoryUsage().rss);
-    }
-  });
-  let m = 0;
-  const bareIterMs = timeMs(() => {
-    for (const r of bare.db.prepare('SELECT body FROM experiences ORDER BY seq').iterate() as Iterable<{
+  // Both streams advance in lockstep, a page at a time, so both meet the same machine load.
+  const storeIt = store.iterate({ pageSize: 1000 })[Symbol.asyncIterator]();
+  const bareIt = (
+    bare.db.prepare('SELECT body FROM experiences ORDER BY seq').iterate() as IterableIterator<{
       body: string;
-    }>) {
-      if ((JSON.parse(r.body) as Experience).step < 0) throw new Error('unreachable');
+    }>
+  )[Symbol.iterator]();
+  let iterMs = 0;
+  let bareIterMs = 0;
+  let m = 0;
+  for (let page = 0; page * 1000 < TOTAL; page++) {
+    let t = performance.now();
+    for (let i = 0; i < 1000; i++) {
+      const next = await storeIt.next();
+      if (next.done) break;
+      if (next.value.step < 0) throw new Error('unreachable');
+      n++;
+    }
+    iterMs += performance.now() - t;
+    peak = Math.max(peak, process.memoryUsage().heapUsed);
+    t = performance.now();
+    for (let i = 0; i < 1000; i++) {
+      const next = bareIt.next();
+      if (next.done) break;
+      if ((JSON.parse(next.value.body) as Experience).step < 0) throw new Error('unreachable');
       m++;
     }
-  });
+    bareIterMs += performance.now() - t;
+  }
+  bareIt.return?.();
+  await storeIt.return?.();
   if (n !== TOTAL || m !== TOTAL) throw new Error(`iterated ${n} and ${m} records, expected ${TOTAL}`);
   rows.push({
     metric: `iterate all ${TOTAL.toLocaleString('en')} records (pages of 1,000)`,
@@ -471,7 +486,7 @@ async function main(): Promise<void> {
     baseline: (TOTAL / bareIterMs) * 1000,
     baselineName: 'bare stmt.iterate() + JSON.parse',
     better: 'higher',
-    note: `resident memory grew by at most ${((peak - rss0) / 2 ** 20).toFixed(0)} MiB while streaming`,
+    note: `JS heap at most ${(peak / 2 ** 20).toFixed(0)} MiB while streaming (${(heap0 / 2 ** 20).toFixed(0)} MiB before)`,
   });
   await store.close();
   bare.db.close();
@@ -509,6 +524,8 @@ async function main(): Promise<void> {
   await zodStore.close();
   zodBare.db.close();
 
+  // The machine is shared: say how busy it was (ratios within the run stay comparable).
+  rows[0]!.note += `; load average ${loadBefore.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at end (2 cores)`;
   writeResult('ues-store', rows);
 }
 
