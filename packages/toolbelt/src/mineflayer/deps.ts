@@ -1,14 +1,21 @@
 /**
- * The CommonJS packages behind this subpath, imported through their default export: Node's ESM
- * loader cannot see their named exports (`module.exports = { goals, ... }`).
- * mineflayer, mineflayer-pathfinder and vec3 are optional peer dependencies of @chimera/toolbelt,
- * loaded only by `@chimera/toolbelt/mineflayer`.
+ * The CommonJS packages behind this subpath (mineflayer, mineflayer-pathfinder, vec3: optional
+ * peer dependencies of @chimera/toolbelt, loaded only by `@chimera/toolbelt/mineflayer`).
  */
-// Must come before mineflayer: it fixes timers mineflayer's plugins capture when they load.
-import './mineflayer-timers';
-import mineflayerPackage, { type Bot } from 'mineflayer';
-import pathfinderPackage from 'mineflayer-pathfinder';
-import vec3Package from 'vec3';
+import { createRequire } from 'node:module';
+import type * as MineflayerModule from 'mineflayer';
+import type { Bot } from 'mineflayer';
+import type * as PathfinderModule from 'mineflayer-pathfinder';
+import type vec3Function from 'vec3';
+import { clearMineflayerTimers } from './mineflayer-timers';
+
+// Loaded with require, in this order: the timer fix must be in place before mineflayer loads its
+// plugins, and an ESM bundle would hoist static imports of these packages above it.
+const require = createRequire(import.meta.url);
+clearMineflayerTimers(require);
+const mineflayerPackage = require('mineflayer') as typeof MineflayerModule;
+const pathfinderPackage = require('mineflayer-pathfinder') as typeof PathfinderModule;
+const vec3Package = require('vec3') as typeof vec3Function;
 
 export type { Bot, BotOptions } from 'mineflayer';
 /** mineflayer's own vec3 (0.1.x) type; positions built here are structurally the same objects. */

@@ -3,10 +3,9 @@
  * `once`) and never clear it when the event arrives, so every craft and window click leaves
  * timers behind that keep a finished process alive for up to 20 seconds. This replaces them,
  * with the same semantics, by versions that clear their timer when they settle. It must run
- * before mineflayer loads its plugins (they destructure these functions), so deps.ts imports it
- * first; if mineflayer was loaded earlier by someone else, nothing changes.
+ * before mineflayer loads its plugins (they destructure these functions), so deps.ts calls it
+ * before requiring mineflayer; if mineflayer was loaded earlier by someone else, nothing changes.
  */
-import { createRequire } from 'node:module';
 
 type Once = (emitter: NodeJS.EventEmitter, event: string, timeout?: number) => Promise<unknown[]>;
 interface OnceOptions {
@@ -20,8 +19,6 @@ interface PromiseUtils {
   withTimeout<T>(promise: Promise<T>, timeout: number): Promise<T>;
   chimeraTimersCleared?: boolean;
 }
-
-const require = createRequire(import.meta.url);
 
 function patch(utils: PromiseUtils): void {
   if (utils.chimeraTimersCleared) return;
@@ -52,8 +49,11 @@ function patch(utils: PromiseUtils): void {
   };
 }
 
-try {
-  patch(require('mineflayer/lib/promise_utils.js') as PromiseUtils);
-} catch {
-  // A mineflayer without this module: nothing to fix.
+/** Installs the fix through `require` (the one that will load mineflayer). Idempotent. */
+export function clearMineflayerTimers(require: NodeJS.Require): void {
+  try {
+    patch(require('mineflayer/lib/promise_utils.js') as PromiseUtils);
+  } catch {
+    // A mineflayer without this module: nothing to fix.
+  }
 }

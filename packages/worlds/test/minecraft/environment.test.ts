@@ -68,7 +68,7 @@ describe('Minecraft environment', () => {
     const outcome = await session.step(craft!.call); // reward and verdict from the server's state
     const verdict = await session.verdict(); // { success: true, score: 1, detail: 'oak_planks: 8/8' }
     await session.close();
-    // #endregion minecraft-environment
+    // #endregion
     expect(observation.text).toContain('inventory: oak_log 2');
     expect(outcome.result.ok).toBe(true);
     expect(outcome.done).toBe(true);

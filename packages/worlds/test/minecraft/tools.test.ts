@@ -26,14 +26,14 @@ async function call(tool: string, args: Record<string, unknown>): Promise<Action
 }
 
 beforeAll(async () => {
-  server = await startMinecraftServer({ hasteLevel: 50 });
   // #region mineflayer-tools
+  server = await startMinecraftServer({ hasteLevel: 50 });
   const bot = await connectBot({ port: server.port, username: 'alice' });
   alice = createMineflayerAdapter(bot);
   tal = new ToolAbstractionLayer({ registry: new ToolRegistry(alice.tools) });
   const result = await tal.dispatch({ tool: 'craftable_items', args: {} });
   const text = alice.render(alice.observe()); // "alice at 0.5,5,0.5 hp 20 ...\ninventory: empty\n..."
-  // #endregion mineflayer-tools
+  // #endregion
   expect(result.ok).toBe(true);
   expect(text).toContain('inventory: empty');
   bob = createMineflayerAdapter(await connectBot({ port: server.port, username: 'bob' }));
@@ -69,6 +69,7 @@ describe('the embedded server', () => {
 describe('mineflayer tools on the embedded server', () => {
   it('collect_blocks mines logs, picks the drops up, and reports what changed', async () => {
     await server.setBlocks(tree(4, 2));
+    await expect.poll(() => alice.observe().nearbyBlocks.some((b) => b.name === 'oak_log')).toBe(true);
     const report = await call('collect_blocks', { block: 'oak_log', count: 2 });
     expect(report.gained).toEqual({ oak_log: 2 });
     expect(report.blocksChanged.filter((c) => c.from === 'oak_log' && c.to === 'air')).toHaveLength(2);
@@ -99,6 +100,7 @@ describe('mineflayer tools on the embedded server', () => {
 
   it('equip, place_block and stone that needs the pickaxe', async () => {
     await server.fill({ x: -2, y: 5, z: 3 }, { x: -1, y: 5, z: 3 }, 'stone');
+    await expect.poll(() => alice.observe().nearbyBlocks.some((b) => b.name === 'stone')).toBe(true);
     await server.setInventory('alice', { cobblestone: 1 });
     await expect.poll(() => alice.observe().inventory.cobblestone ?? 0).toBe(1);
     const byHand = await tal.dispatch({ tool: 'collect_blocks', args: { block: 'stone', count: 1 } });

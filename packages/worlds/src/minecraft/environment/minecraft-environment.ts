@@ -5,7 +5,7 @@
  * (cooperative tasks). If the server dies, running episodes fail cleanly and the next `start`
  * brings up a fresh server.
  */
-import type { Environment, EnvironmentSession, TaskGenerator, TaskSpec } from '@chimera/toolbelt';
+import type { Environment, TaskGenerator, TaskSpec } from '@chimera/toolbelt';
 import type { ObserveOptions } from '@chimera/toolbelt/mineflayer';
 import { MinecraftWorldError } from '../errors';
 import {

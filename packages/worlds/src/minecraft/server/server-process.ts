@@ -16,7 +16,7 @@ import { installMobDeaths } from './fixes/mob-deaths';
 import { installPacketCompat } from './fixes/packet-compat';
 import { installPlayerVisibility } from './fixes/player-visibility';
 import { trackTimers } from './fixes/timers';
-import { grantHaste, installWorldRules } from './fixes/world-rules';
+import { cloneSuperflatChunks, grantHaste, installWorldRules } from './fixes/world-rules';
 import type {
   BlockPos,
   ChildMessage,
@@ -118,7 +118,8 @@ async function main(): Promise<void> {
     process.stderr.write(`[minecraft-server] unhandled rejection: ${String(reason)}\n`);
   });
 
-  await serv.waitForReady(15_000);
+  await serv.waitForReady(60_000);
+  if (options.fixes) cloneSuperflatChunks(serv);
   if (options.fixedTime !== null) serv.setTime(options.fixedTime);
 
   const playerNamed = (username: string): SquidPlayer => {

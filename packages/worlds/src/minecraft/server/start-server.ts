@@ -41,7 +41,7 @@ export interface MinecraftServerOptions {
   /** Freeze the time of day (ticks, 6000 = noon); null keeps the cycle. Default 6000. */
   fixedTime?: number | null;
   maxPlayers?: number;
-  /** How long to wait for the server to listen. Default 30 s (the machine may be loaded). */
+  /** How long to wait for the server to listen. Default 60 s (a loaded machine can take long). */
   startTimeoutMs?: number;
 }
 
@@ -162,7 +162,7 @@ export async function startMinecraftServer(options: MinecraftServerOptions = {})
   });
 
   const ready = new Promise<{ port: number; startMs: number }>((resolve, reject) => {
-    const timeoutMs = options.startTimeoutMs ?? 30_000;
+    const timeoutMs = options.startTimeoutMs ?? 60_000;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(

@@ -49,7 +49,7 @@ export function blueprintEditDistance(
   return distance;
 }
 
-function heldCount(params: MinecraftTaskParams, snapshot: WorldSnapshot, item: string): number {
+function heldCount(snapshot: WorldSnapshot, item: string): number {
   // A cooperative task is judged jointly: the best-stocked agent counts.
   let best = 0;
   for (const inventory of snapshot.inventories) best = Math.max(best, inventory[item] ?? 0);
@@ -60,7 +60,7 @@ function heldCount(params: MinecraftTaskParams, snapshot: WorldSnapshot, item: s
 export function judge(params: MinecraftTaskParams, snapshot: WorldSnapshot): EpisodeVerdict {
   const objective = params.objective;
   if (objective.kind === 'have-item') {
-    const have = heldCount(params, snapshot, objective.item);
+    const have = heldCount(snapshot, objective.item);
     return {
       success: have >= objective.count,
       score: Math.min(1, have / objective.count),

@@ -42,3 +42,26 @@ export function grantHaste(player: SquidPlayer, level: number): void {
     flags: 0,
   });
 }
+
+interface ChunkLike {
+  toJson(): string;
+  constructor: { fromJson(json: string): ChunkLike };
+}
+
+/**
+ * Superflat chunks are all alike, yet flying-squid builds each one block by block (about 20 ms a
+ * chunk here, 49 chunks around a new player). Cloning the first one costs about 3 ms.
+ */
+export function cloneSuperflatChunks(serv: SquidServer): void {
+  const world = serv.overworld as unknown as { chunkGenerator?: (x: number, z: number) => ChunkLike };
+  const generate = world.chunkGenerator;
+  if (!generate) return;
+  let template: { json: string; from(json: string): ChunkLike } | null = null;
+  world.chunkGenerator = (x, z) => {
+    if (template) return template.from(template.json);
+    const first = generate(x, z);
+    const ChunkClass = first.constructor;
+    template = { json: first.toJson(), from: (json) => ChunkClass.fromJson(json) };
+    return first;
+  };
+}
