@@ -141,7 +141,11 @@ describe('Minecraft environment', () => {
       const { verdict } = await runEpisode(session, (_s, candidates) => choose(candidates));
       results.push({ family, success: verdict.success, score: verdict.score });
     }
-    expect(results.filter((r) => r.success)).toEqual([]);
+    // Chance alone could finish a short chain now and then (planks: collect, then craft), so the
+    // bound leaves room for one lucky episode; in practice none of them is solved.
+    expect(results.filter((r) => r.success).length).toBeLessThanOrEqual(1);
+    const meanScore = results.reduce((sum, r) => sum + r.score, 0) / results.length;
+    expect(meanScore).toBeLessThan(0.5);
   }, 150_000);
 
   it('a server killed mid-episode fails the episode cleanly, and the next start brings a new one', async () => {
