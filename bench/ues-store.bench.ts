@@ -491,6 +491,23 @@ async function main(): Promise<void> {
   await store.close();
   bare.db.close();
 
+  // ---- the integrity check on open --------------------------------------------------------------------
+  console.log('open with quick_check');
+  const storePath = join(dir, 'store.db');
+  const unchecked = await timeMsAsync(async () =>
+    (await SqliteExperienceStore.open(storePath, { integrityCheck: 'none' })).close(),
+  );
+  const checked = await timeMsAsync(async () => (await SqliteExperienceStore.open(storePath)).close());
+  rows.push({
+    metric: `open a store of ${TOTAL.toLocaleString('en')} records with the default integrity check (quick_check)`,
+    value: checked,
+    unit: 'ms',
+    baseline: unchecked,
+    baselineName: "open with integrityCheck: 'none'",
+    better: 'lower',
+    note: 'quick_check reads every page: the price of detecting a damaged file before writing to it',
+  });
+
   // ---- append, FULL, and zod-only validation --------------------------------------------------------
   console.log('append, synchronous FULL');
   const fullStore = await SqliteExperienceStore.open(join(dir, 'full-store.db'), { synchronous: 'FULL' });
