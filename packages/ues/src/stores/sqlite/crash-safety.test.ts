@@ -40,8 +40,8 @@ interface Writer {
 }
 
 /** Starts a writer process; it loads its code and then waits for `go`. */
-function startWriter(round: number): Writer {
-  const child = spawn(process.execPath, [bundle, dbPath, String(round), String(BATCH)], {
+function startWriter(round: number, path = dbPath): Writer {
+  const child = spawn(process.execPath, [bundle, path, String(round), String(BATCH)], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const result: RoundResult = { ready: false, batches: [], signals: [] };
@@ -177,5 +177,27 @@ describe('SqliteExperienceStore under SIGKILL', () => {
     console.log(
       `crash test: ${ROUNDS} kills, ${killedWhileWriting} during writes, ${killedBeforeReady} before ready, ${acknowledged} acknowledged records`,
     );
+  });
+
+  it('two writer processes on one file: both committed, nothing lost when both are killed', {
+    timeout: 60_000,
+  }, async () => {
+    const shared = join(dir, 'shared.db');
+    // Both open the same file and append concurrently (BEGIN IMMEDIATE + busy timeout serialize
+    // their batches); both are killed a while after their first acknowledged batch.
+    const writers = [startWriter(1000, shared), startWriter(1001, shared)];
+    const runs = await Promise.all(writers.map((w) => w.run(150, 'first-batch')));
+    const store = await SqliteExperienceStore.open(shared);
+    try {
+      for (const [i, run] of runs.entries()) {
+        expect(run.batches.length).toBeGreaterThan(0);
+        const records = await store.query({ agentId: `round-${1000 + i}` });
+        const batches = new Set(records.map((r) => Number(/-b(\d+)-/.exec(r.id)![1])));
+        for (const b of run.batches) expect(batches.has(b)).toBe(true);
+        expect(records.length % BATCH).toBe(0);
+      }
+    } finally {
+      await store.close();
+    }
   });
 });
