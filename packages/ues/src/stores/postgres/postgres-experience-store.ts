@@ -15,7 +15,6 @@ import { UnknownExperienceError } from '../../errors/unknown-experience-error';
 import type { Experience, ExperienceInput, Outcome } from '../../schema/experience-schema';
 import { prepareExperience, type ValidationMode } from '../../schema/validate';
 import { decodeExperience } from '../../store/decode';
-import { summarizeEpisode } from '../../store/episode-summary';
 import type {
   EpisodeFilter,
   EpisodeSummary,
@@ -29,7 +28,9 @@ import type {
 } from '../../store/experience-store';
 import { checkGroupBy, GROUP_COLUMNS, toSuccessRateRow } from '../../store/success-rates';
 import { PostgresBlobStore } from './postgres-blob-store';
+import { writeEpisode } from './postgres-episodes';
 import { pgEpisodeWhere, pgExperienceWhere, pgLimit } from './postgres-filters';
+import { type EpisodeDbRow, type SignalDbRow, toSignal, toSummary } from './postgres-rows';
 import { POSTGRES_FORMAT_VERSION, postgresSchemaSql } from './postgres-schema';
 
 export interface PostgresStoreOptions {
@@ -43,67 +44,6 @@ export interface PostgresStoreOptions {
   /** Default: blobs in the same database (table `blobs`). */
   blobs?: BlobStore;
   validation?: ValidationMode;
-}
-
-interface EpisodeDbRow {
-  episode_id: string;
-  agent_id: string;
-  environment: string;
-  task_id: string | null;
-  task_goal: string;
-  task_family: string;
-  difficulty: number;
-  self_name: string;
-  self_version: string;
-  outcome: Outcome;
-  episode_return: number;
-  steps: number;
-  tags: string[];
-  started_at: Date;
-  ended_at: Date;
-  end_experience_id: string;
-}
-
-interface SignalDbRow {
-  id: string;
-  version: number;
-  td_error: number | null;
-  learning_progress: number | null;
-  priority: number | null;
-  source: string | null;
-  written_at: Date;
-}
-
-function toSummary(r: EpisodeDbRow): EpisodeSummary {
-  const task: EpisodeSummary['task'] = { goal: r.task_goal, family: r.task_family, difficulty: r.difficulty };
-  if (r.task_id !== null) task.id = r.task_id;
-  return {
-    episodeId: r.episode_id,
-    agentId: r.agent_id,
-    environment: r.environment,
-    task,
-    self: { name: r.self_name, version: r.self_version },
-    outcome: r.outcome,
-    success: r.outcome === 'success',
-    return: r.episode_return,
-    steps: r.steps,
-    tags: r.tags,
-    startedAt: r.started_at.toISOString(),
-    endedAt: r.ended_at.toISOString(),
-    endExperienceId: r.end_experience_id,
-  };
-}
-
-function toSignal(r: SignalDbRow): SignalVersion {
-  return {
-    id: r.id,
-    version: r.version,
-    tdError: r.td_error,
-    learningProgress: r.learning_progress,
-    priority: r.priority,
-    source: r.source,
-    writtenAt: r.written_at.toISOString(),
-  };
 }
 
 const pgCode = (error: unknown) => (error as { code?: string })?.code;
@@ -230,80 +170,12 @@ export class PostgresExperienceStore implements ExperienceStore {
             rows.map((r) => JSON.stringify(r)),
           ],
         );
-        for (const r of rows) if (r.outcome !== undefined) await this.#writeEpisode(client, r);
+        for (const r of rows) if (r.outcome !== undefined) await writeEpisode(client, this.schema, r);
       });
     } catch (error) {
       throw await this.#explainWriteError(error, rows);
     }
     return ids;
-  }
-
-  async #writeEpisode(client: PoolClient, end: Experience): Promise<void> {
-    const { rows } = await client.query<{
-      step: number;
-      self_name: string;
-      self_version: string;
-      tags: string[];
-      reward: number;
-      started_at: Date;
-    }>(
-      `SELECT step, self_name, self_version, tags, reward, started_at FROM ${this.#t('experiences')} WHERE episode_id = $1 AND agent_id = $2`,
-      [end.episodeId, end.agentId],
-    );
-    const e = summarizeEpisode(
-      end,
-      rows.map((s) => ({
-        step: s.step,
-        selfName: s.self_name,
-        selfVersion: s.self_version,
-        tags: s.tags,
-        reward: s.reward,
-        startedAtMs: s.started_at.getTime(),
-      })),
-    );
-    const inserted = await client.query<{ seq: string }>(
-      `INSERT INTO ${this.#t('episodes')} (episode_id, agent_id, environment, task_id, task_goal, task_family, difficulty, ` +
-        'self_name, self_version, outcome, episode_return, steps, tags, started_at, ended_at, end_experience_id) ' +
-        'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING seq',
-      [
-        e.episodeId,
-        e.agentId,
-        e.environment,
-        e.taskId,
-        e.taskGoal,
-        e.taskFamily,
-        e.difficulty,
-        e.selfName,
-        e.selfVersion,
-        e.outcome,
-        e.episodeReturn,
-        e.steps,
-        e.tags,
-        new Date(e.startedAtMs),
-        new Date(e.endedAtMs),
-        e.endExperienceId,
-      ],
-    );
-    if (e.tags.length === 0) return;
-    await client.query(
-      `INSERT INTO ${this.#t('episode_tags')} (tag, episode_seq, self_name, self_version, environment, task_family, ` +
-        'difficulty, agent_id, outcome, steps, episode_return, ended_at) ' +
-        'SELECT tag, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM unnest($1::text[]) AS tag',
-      [
-        e.tags,
-        inserted.rows[0]!.seq,
-        e.selfName,
-        e.selfVersion,
-        e.environment,
-        e.taskFamily,
-        e.difficulty,
-        e.agentId,
-        e.outcome,
-        e.steps,
-        e.episodeReturn,
-        new Date(e.endedAtMs),
-      ],
-    );
   }
 
   async #explainWriteError(error: unknown, rows: Experience[]): Promise<unknown> {
