@@ -10,7 +10,10 @@
 import { IndexOutOfRangeError } from './errors/index-out-of-range-error';
 import { InvalidArgumentError } from './errors/invalid-argument-error';
 import { InvalidPriorityError } from './errors/invalid-priority-error';
-import { FANOUT_BITS, treeLayout } from './tree-layout';
+import { treeLayout } from './tree-layout';
+
+// The `3`s in shifts below are the 8-way fan-out (see tree-layout.ts), written as literals: an
+// imported constant costs a module-binding load and a TDZ check per use inside the hot loops.
 import { checkCount, checkIndex, isIndex } from './validate';
 
 export class MinTree {
@@ -50,8 +53,8 @@ export class MinTree {
     const { tree, offsets } = this;
     let node = index;
     for (let level = this.depth; level > 0; level--) {
-      const group = offsets[level]! + ((node >> FANOUT_BITS) << FANOUT_BITS);
-      node >>= FANOUT_BITS;
+      const group = offsets[level]! + ((node >> 3) << 3);
+      node >>= 3;
       const position = offsets[level - 1]! + node;
       const value = minGroup(tree, group);
       // An unchanged parent means every ancestor is still right: stop climbing.
@@ -91,10 +94,10 @@ export class MinTree {
       let written = 0;
       let last = -1;
       for (let r = 0; r < m; r++) {
-        const parent = pending[r]! >> FANOUT_BITS;
+        const parent = pending[r]! >> 3;
         if (parent === last) continue;
         last = parent;
-        const value = minGroup(tree, childOffset + (parent << FANOUT_BITS));
+        const value = minGroup(tree, childOffset + (parent << 3));
         // Only a parent whose value changed needs its own parent recomputed.
         if (tree[parentOffset + parent] === value) continue;
         tree[parentOffset + parent] = value;
@@ -126,7 +129,7 @@ export class MinTree {
       const parentOffset = offsets[level]!;
       const childOffset = offsets[level + 1]!;
       for (let node = 0; node < sizes[level]!; node++) {
-        tree[parentOffset + node] = minGroup(tree, childOffset + (node << FANOUT_BITS));
+        tree[parentOffset + node] = minGroup(tree, childOffset + (node << 3));
       }
     }
   }

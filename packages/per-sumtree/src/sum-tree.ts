@@ -4,10 +4,10 @@
  * mass crosses a value in O(log n). This is the index behind proportional prioritized replay.
  *
  * Exactness (why no drift accumulates): an update never adds a delta to its ancestors; it
- * recomputes each ancestor from its 8 children, always in the same left-to-right order. Every
- * internal node is therefore a fixed function of the current leaves, whatever the update history,
- * and the root's error against the exact sum stays within the summation bound (about
- * depth * 8 * 2^-53 relative). `rebuild()` recomputes everything from the leaves on demand (after
+ * recomputes each ancestor from its 8 children, always in the same pairwise order (see
+ * `sumGroup`). Every internal node is therefore a fixed function of the current leaves, whatever
+ * the update history, and the root's error against the exact sum stays within the summation bound
+ * (about 3 * depth * 2^-53 relative: three rounded additions per level). `rebuild()` recomputes everything from the leaves on demand (after
  * writing leaves in bulk); it is never needed to clear accumulated error, since there is none.
  *
  * Search semantics: within a sibling group the descent is the binary descent of the 3 binary
@@ -23,7 +23,10 @@ import { IndexOutOfRangeError } from './errors/index-out-of-range-error';
 import { InvalidArgumentError } from './errors/invalid-argument-error';
 import { InvalidPriorityError } from './errors/invalid-priority-error';
 import type { RandomSource } from './random-source';
-import { FANOUT_BITS, treeLayout } from './tree-layout';
+import { treeLayout } from './tree-layout';
+
+// The `3`s in shifts below are the 8-way fan-out (see tree-layout.ts), written as literals: an
+// imported constant costs a module-binding load and a TDZ check per use inside the hot loops.
 import { checkCount, checkIndex, checkPositiveInteger, checkPriority, isIndex, isPriority } from './validate';
 
 export class SumTree {
@@ -37,8 +40,6 @@ export class SumTree {
   // Scratch for the batched paths, grown on demand so steady-state calls allocate nothing.
   private nodes = new Int32Array(0);
   private masses = new Float64Array(0);
-  private readonly groupCache = new Float64Array(8);
-  private readonly pairCache = new Float64Array(8);
 
   constructor(capacity: number) {
     const layout = treeLayout(capacity);
@@ -68,8 +69,8 @@ export class SumTree {
     const { tree, offsets } = this;
     let node = index;
     for (let level = this.depth; level > 0; level--) {
-      const group = offsets[level]! + ((node >> FANOUT_BITS) << FANOUT_BITS);
-      node >>= FANOUT_BITS;
+      const group = offsets[level]! + ((node >> 3) << 3);
+      node >>= 3;
       const position = offsets[level - 1]! + node;
       const value = sumGroup(tree, group);
       // An unchanged parent means every ancestor is still right: stop climbing.
@@ -126,7 +127,7 @@ export class SumTree {
       const parentOffset = offsets[level]!;
       const childOffset = offsets[level + 1]!;
       for (let node = 0; node < sizes[level]!; node++) {
-        tree[parentOffset + node] = sumGroup(tree, childOffset + (node << FANOUT_BITS));
+        tree[parentOffset + node] = sumGroup(tree, childOffset + (node << 3));
       }
     }
   }
@@ -160,7 +161,7 @@ export class SumTree {
 
   /**
    * Searches `count` masses at once into `out`, advancing all descents together level by level so
-   * their memory reads overlap. Sorted masses (stratified sampling) share the upper levels' work.
+   * their memory reads overlap.
    */
   findBatch(masses: ArrayLike<number>, out: Int32Array, count: number = masses.length): Int32Array {
     const total = this.checkSearchable();
@@ -202,63 +203,8 @@ export class SumTree {
     return out;
   }
 
-  /**
-   * Advances `count` descents (nodes/masses scratch, starting at the root) to the leaf level.
-   * In a group, each of the 3 binary decisions is a 0/1 number (`+(mass >= sum)`) that both picks
-   * the half and, multiplied by the sum, what to subtract: no branch to mispredict, and
-   * multiplying by exactly 0 or 1 changes no bits. Where a level has fewer groups than descents,
-   * consecutive (sorted) descents usually share a group, so its sums are formed once per run into
-   * a small cache; the arithmetic is the same either way.
-   */
   private descend(count: number): void {
-    const { tree, offsets, sizes, nodes, masses, groupCache, pairCache } = this;
-    for (let level = 1; level <= this.depth; level++) {
-      const offset = offsets[level]!;
-      if (sizes[level - 1]! < count) {
-        let lastGroup = -1;
-        let left = 0;
-        for (let b = 0; b < count; b++) {
-          const group = nodes[b]! << FANOUT_BITS;
-          if (group !== lastGroup) {
-            lastGroup = group;
-            for (let k = 0; k < 8; k++) groupCache[k] = tree[offset + group + k]!;
-            pairCache[0] = groupCache[0]! + groupCache[1]!;
-            pairCache[4] = groupCache[4]! + groupCache[5]!;
-            left = pairCache[0]! + (groupCache[2]! + groupCache[3]!);
-          }
-          let mass = masses[b]!;
-          const half = +(mass >= left);
-          mass -= half * left;
-          const pairAt = half << 2;
-          const pair = pairCache[pairAt]!;
-          const inPair = +(mass >= pair);
-          mass -= inPair * pair;
-          const childAt = pairAt + (inPair << 1);
-          const first = groupCache[childAt]!;
-          const second = +(mass >= first);
-          masses[b] = mass - second * first;
-          nodes[b] = group + childAt + second;
-        }
-      } else {
-        for (let b = 0; b < count; b++) {
-          const group = nodes[b]! << FANOUT_BITS;
-          const base = offset + group;
-          let mass = masses[b]!;
-          const left = tree[base]! + tree[base + 1]! + (tree[base + 2]! + tree[base + 3]!);
-          const half = +(mass >= left);
-          mass -= half * left;
-          const pairAt = half << 2;
-          const pair = tree[base + pairAt]! + tree[base + pairAt + 1]!;
-          const inPair = +(mass >= pair);
-          mass -= inPair * pair;
-          const childAt = pairAt + (inPair << 1);
-          const first = tree[base + childAt]!;
-          const second = +(mass >= first);
-          masses[b] = mass - second * first;
-          nodes[b] = group + childAt + second;
-        }
-      }
-    }
+    descend(this.tree, this.offsets, this.depth, this.nodes, this.masses, count);
   }
 
   /**
@@ -272,7 +218,7 @@ export class SumTree {
     let level = this.depth;
     let node = leaf;
     for (;;) {
-      const groupStart = (node >> FANOUT_BITS) << FANOUT_BITS;
+      const groupStart = (node >> 3) << 3;
       let k = node;
       while (k >= groupStart && !(tree[offsets[level]! + k]! > 0)) k--;
       if (k >= groupStart) {
@@ -280,16 +226,16 @@ export class SumTree {
         break;
       }
       // Nothing positive in this group up to the path: continue left of the parent.
-      node = (node >> FANOUT_BITS) - 1;
+      node = (node >> 3) - 1;
       level--;
       if (node < 0 || level < 1) throw new EmptyBufferError('sum tree has no positive leaf');
     }
     while (level < this.depth) {
       level++;
-      const base = offsets[level]! + (node << FANOUT_BITS);
+      const base = offsets[level]! + (node << 3);
       let k = 7;
       while (k > 0 && !(tree[base + k]! > 0)) k--;
-      node = (node << FANOUT_BITS) + k;
+      node = (node << 3) + k;
     }
     return node;
   }
@@ -328,10 +274,10 @@ export class SumTree {
       let written = 0;
       let last = -1;
       for (let r = 0; r < m; r++) {
-        const parent = pending[r]! >> FANOUT_BITS;
+        const parent = pending[r]! >> 3;
         if (parent === last) continue;
         last = parent;
-        const value = sumGroup(tree, childOffset + (parent << FANOUT_BITS));
+        const value = sumGroup(tree, childOffset + (parent << 3));
         // Only a parent whose value changed needs its own parent recomputed.
         if (tree[parentOffset + parent] === value) continue;
         tree[parentOffset + parent] = value;
@@ -355,7 +301,7 @@ export class SumTree {
 /**
  * Sum of the 8 slots of a sibling group, pairwise: ((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)).
  * The pairwise order keeps the dependency chain 3 additions long (an update's latency is the sum
- * of these chains along the path) and is the order the search's prefix sums follow.
+ * of these chains along the path) and is the order in which the search forms its sums.
  */
 export function sumGroup(tree: Float64Array, base: number): number {
   return (
@@ -364,4 +310,42 @@ export function sumGroup(tree: Float64Array, base: number): number {
     (tree[base + 2]! + tree[base + 3]!) +
     (tree[base + 4]! + tree[base + 5]! + (tree[base + 6]! + tree[base + 7]!))
   );
+}
+
+/**
+ * Advances `count` descents (`nodes`/`masses`, starting at the root) to the leaf level, all of
+ * them one level at a time: the descents are independent, so the cache misses of one level's
+ * groups overlap instead of queueing behind each other as in one-descent-at-a-time code. In a
+ * group, each of the 3 binary decisions is a 0/1 number (`+(mass >= sum)`) that both picks the
+ * half and, multiplied by the sum, gives what to subtract: no branch to mispredict, and
+ * multiplying by exactly 0 or 1 changes no bits.
+ */
+function descend(
+  tree: Float64Array,
+  offsets: Int32Array,
+  depth: number,
+  nodes: Int32Array,
+  masses: Float64Array,
+  count: number,
+): void {
+  for (let level = 1; level <= depth; level++) {
+    const offset = offsets[level]!;
+    for (let b = 0; b < count; b++) {
+      const group = nodes[b]! << 3;
+      const base = offset + group;
+      let mass = masses[b]!;
+      const left = tree[base]! + tree[base + 1]! + (tree[base + 2]! + tree[base + 3]!);
+      const half = +(mass >= left);
+      mass -= half * left;
+      const pairAt = half << 2;
+      const pair = tree[base + pairAt]! + tree[base + pairAt + 1]!;
+      const inPair = +(mass >= pair);
+      mass -= inPair * pair;
+      const childAt = pairAt + (inPair << 1);
+      const first = tree[base + childAt]!;
+      const second = +(mass >= first);
+      masses[b] = mass - second * first;
+      nodes[b] = group + childAt + second;
+    }
+  }
 }

@@ -15,7 +15,6 @@
 import { checkPositiveInteger } from './validate';
 
 export const FANOUT = 8;
-export const FANOUT_BITS = 3;
 /** Largest capacity accepted: node indices stay within int32, and the arrays within reason. */
 export const MAX_CAPACITY = 2 ** 28;
 
