@@ -258,21 +258,24 @@ const rows: BenchRow[] = [
     note: `includes probabilities, IS weights, items, input validation, (p+eps)^alpha and the raw-priority record; ${best(full.ours!)} vs ${best(full.baseline!)}`,
   },
   {
-    metric: '[reference] TorchRL C++ segment tree: stratified batch of 256',
+    metric:
+      '[reference figure from the issue, NOT measured here] TorchRL C++ segment tree: stratified batch of 256',
     value: cppSample,
     unit: 'µs/batch',
     better: 'lower',
     note: `${NOT_MEASURED}; about 217 ns/sample`,
   },
   {
-    metric: '[reference] TorchRL C++ segment tree: update sum + min, batch of 256',
+    metric:
+      '[reference figure from the issue, NOT measured here] TorchRL C++ segment tree: update sum + min, batch of 256',
     value: cppUpdate,
     unit: 'µs/batch',
     better: 'lower',
     note: `${NOT_MEASURED}; about 148 ns/element`,
   },
   {
-    metric: '[reference] level-by-level batched descent in C++, batch of 256',
+    metric:
+      '[reference figure from the issue, NOT measured here] level-by-level batched descent in C++, batch of 256',
     value: (42 * BATCH) / 1000,
     unit: 'µs/batch',
     better: 'lower',
