@@ -158,6 +158,8 @@ export function quantizeModel(
   // Quantized layers that write a rotated site: their output is the original output times R.
   const outputRotation = new Map<string, Float64Array>();
 
+  // Norm scales fold only when a rotation follows: a rotation needs them out of the way, while
+  // folding alone would just widen the ranges the 4-bit grids must cover.
   if (rotation !== 'none') {
     for (const fold of plan.foldScales ?? []) {
       const scale = get(fold.scale, 'foldScales');
