@@ -104,7 +104,9 @@ export function createOutlierStack(partial: Partial<OutlierStackConfig> = {}): O
   put('embed.weight', [inputDim, dim], random.normals(inputDim * dim, 1 / Math.sqrt(inputDim)));
   const bias = new Float32Array(dim);
   // Spread the massive channels over the width, alternating sign, as observed in LLM residual streams.
-  const outliers = Array.from({ length: config.outlierChannels }, (_, i) => Math.floor(((i + 0.5) * dim) / config.outlierChannels));
+  const outliers = Array.from({ length: config.outlierChannels }, (_, i) =>
+    Math.floor(((i + 0.5) * dim) / config.outlierChannels),
+  );
   outliers.forEach((channel, i) => {
     bias[channel] = (i % 2 ? -1 : 1) * config.outlierScale;
   });
