@@ -3,8 +3,9 @@
  * bench/results/<name>.md. Each row compares a measured value with a baseline measured in the
  * same run (machines here are noisy: ratios within one run are what can be compared).
  */
-import { cpus } from 'node:os';
+
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -47,7 +48,8 @@ export function writeResult(name: string, rows: BenchRow[]): BenchResult {
     rows: rows.map((r) => ({
       ...r,
       ratio: ratioOf(r),
-      meetsTarget: r.target === undefined ? null : r.better === 'lower' ? r.value <= r.target : r.value >= r.target,
+      meetsTarget:
+        r.target === undefined ? null : r.better === 'lower' ? r.value <= r.target : r.value >= r.target,
     })),
     node: process.version,
     cpu: cpus()[0]?.model ?? 'unknown',
@@ -95,7 +97,11 @@ export function timeNsPerOp(fn: () => void, iterations: number, samples = 7): nu
   return median(out);
 }
 
-export async function timeNsPerOpAsync(fn: () => Promise<unknown>, iterations: number, samples = 7): Promise<number> {
+export async function timeNsPerOpAsync(
+  fn: () => Promise<unknown>,
+  iterations: number,
+  samples = 7,
+): Promise<number> {
   for (let i = 0; i < Math.min(iterations, 200); i++) await fn();
   const out: number[] = [];
   for (let s = 0; s < samples; s++) {
