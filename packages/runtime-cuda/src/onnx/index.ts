@@ -6,6 +6,7 @@ export {
   onnxAttribute,
   type TypedAttribute,
 } from './graph-builder';
+export { type InsertedLora, type InsertLoraOptions, insertLora } from './insert-lora';
 export {
   addMatMulNBits,
   dequantizeMatMulNBits,
