@@ -1,0 +1,28 @@
+/**
+ * @chimera/phoenix/llm: language-model policies. `LanguageModelPolicy` drives any chat backend with
+ * the toolbelt's tools and the active Self's persona; `OpenAICompatibleBackend` talks to llama.cpp
+ * server, vLLM, Ollama or LM Studio, with Selves routed to LoRA adapters on the server.
+ */
+export type { ChatBackend, ChatMessage, ChatReply, ChatRequest, ChatToolCall } from './chat-types';
+export { LanguageModelError, type LanguageModelErrorCode } from './language-model-error';
+export {
+  type DecisionAttempt,
+  type DecisionTranscript,
+  LanguageModelPolicy,
+  type LanguageModelPolicyOptions,
+} from './language-model-policy';
+export {
+  checkAdapterBaseModel,
+  loadVllmLoraAdapter,
+  type ServedModel,
+  sameBaseModel,
+  servedModels,
+  unloadVllmLoraAdapter,
+} from './lora-adapters';
+export {
+  type LoraRouting,
+  OpenAICompatibleBackend,
+  type OpenAICompatibleBackendOptions,
+  parseReply,
+} from './openai-compatible-backend';
+export { type Persona, personaText, rosterPersona, systemPrompt } from './system-prompt';
