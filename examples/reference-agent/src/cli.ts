@@ -27,6 +27,7 @@ Options:
   --backend embedded         Policy backend (embedded chimera-nano; language-model backends: see docs)
   --full-precision           Run the base model in float32 instead of the 4-bit hybrid-quantized one
   --episodes N               Training episodes per cycle (default: run's preset)
+  --max-difficulty N         Highest task difficulty in the curriculum and evaluations (default: 0)
   --quick                    A shortened run (used by the test suite)
   --quiet | --jsonl          Quiet output, or JSON lines for scripts
   --help                     This help
@@ -42,6 +43,7 @@ export interface CliOptions {
   backend: string;
   fullPrecision: boolean;
   episodes?: number;
+  maxDifficulty?: number;
   quick: boolean;
   mode: OutputMode;
   method: string;
@@ -63,6 +65,7 @@ export function parseCli(argv: string[]): CliOptions | { help: true } | { error:
         backend: { type: 'string', default: 'embedded' },
         'full-precision': { type: 'boolean', default: false },
         episodes: { type: 'string' },
+        'max-difficulty': { type: 'string' },
         quick: { type: 'boolean', default: false },
         quiet: { type: 'boolean', default: false },
         jsonl: { type: 'boolean', default: false },
@@ -99,6 +102,12 @@ export function parseCli(argv: string[]): CliOptions | { help: true } | { error:
     if (typeof e !== 'number') return e;
     episodes = e;
   }
+  let maxDifficulty: number | undefined;
+  if (v['max-difficulty'] !== undefined) {
+    const d = int('max-difficulty', v['max-difficulty']);
+    if (typeof d !== 'number') return d;
+    maxDifficulty = d;
+  }
   if (v.backend !== 'embedded') {
     return {
       error: `--backend ${String(v.backend)} is not available in this build: only the embedded chimera-nano backend is`,
@@ -114,6 +123,7 @@ export function parseCli(argv: string[]): CliOptions | { help: true } | { error:
     backend: v.backend as string,
     fullPrecision: Boolean(v['full-precision']),
     episodes,
+    ...(maxDifficulty !== undefined ? { maxDifficulty } : {}),
     quick: Boolean(v.quick),
     mode: v.jsonl ? 'jsonl' : v.quiet ? 'quiet' : 'pretty',
     method: v.method as string,

@@ -31,7 +31,14 @@ import { startWorlds } from './worlds';
 
 export interface RunPreset {
   episodesPerCycle: number;
+  /** Held-out tasks per family that needs experience (what the run's claim is measured on). */
   heldoutPerFamily: number;
+  /** Held-out tasks per lexical family (checked for no regression). */
+  heldoutPerLexicalFamily: number;
+  /** Highest task difficulty of the curriculum and the evaluations. */
+  maxDifficulty: number;
+  /** Evaluation episodes run at once. */
+  evaluationConcurrency: number;
   validationPerFamily: number;
   trainingSteps: number;
   adversarialEpisodes: number;
@@ -40,7 +47,10 @@ export interface RunPreset {
 
 export const DEFAULT_PRESET: RunPreset = {
   episodesPerCycle: 40,
-  heldoutPerFamily: 4,
+  heldoutPerFamily: 6,
+  heldoutPerLexicalFamily: 2,
+  maxDifficulty: 0,
+  evaluationConcurrency: 3,
   validationPerFamily: 3,
   trainingSteps: 250,
   adversarialEpisodes: 4,
@@ -50,6 +60,9 @@ export const DEFAULT_PRESET: RunPreset = {
 export const QUICK_PRESET: RunPreset = {
   episodesPerCycle: 12,
   heldoutPerFamily: 2,
+  heldoutPerLexicalFamily: 1,
+  maxDifficulty: 0,
+  evaluationConcurrency: 3,
   validationPerFamily: 2,
   trainingSteps: 60,
   adversarialEpisodes: 2,
@@ -92,6 +105,9 @@ export async function runAgent(options: CliOptions): Promise<number> {
   const progress = new ProgressReporter(options.mode);
   const preset = { ...(options.quick ? QUICK_PRESET : DEFAULT_PRESET) };
   if (options.episodes !== undefined) preset.episodesPerCycle = options.episodes;
+  if (options.maxDifficulty !== undefined) preset.maxDifficulty = options.maxDifficulty;
+  const heldoutPerFamily = (info: { needsExperience: boolean }) =>
+    info.needsExperience ? preset.heldoutPerFamily : preset.heldoutPerLexicalFamily;
   const say = (type: string, line: string, data: Record<string, unknown> = {}) =>
     progress.event({ type, ...data }, line);
   const closers: (() => Promise<void>)[] = [];
@@ -147,9 +163,10 @@ export async function runAgent(options: CliOptions): Promise<number> {
 
     if (options.command === 'eval') {
       const tasks = heldoutTasks(environments, {
-        perFamily: preset.heldoutPerFamily,
+        perFamily: heldoutPerFamily,
         seed: options.seed,
         families,
+        maxDifficulty: preset.maxDifficulty,
       });
       selves.controller.setMode('exploit');
       const { scores } = await evaluate({
@@ -159,6 +176,7 @@ export async function runAgent(options: CliOptions): Promise<number> {
         selector: selves.controller,
         seed: options.seed,
         label: 'eval',
+        concurrency: preset.evaluationConcurrency,
         onEpisode: (r, i, n) =>
           progress.update({ phase: 'eval', episode: i + 1, episodes: n, activeSelf: r.selvesUsed.at(-1) }),
       });
@@ -175,9 +193,10 @@ export async function runAgent(options: CliOptions): Promise<number> {
     if (!randomBaseline) {
       say('phase', 'random-policy baseline on the held-out tasks');
       const tasks = heldoutTasks(environments, {
-        perFamily: preset.heldoutPerFamily,
+        perFamily: heldoutPerFamily,
         seed: options.seed,
         families,
+        maxDifficulty: preset.maxDifficulty,
       });
       const { scores } = await evaluate({
         environments,
@@ -187,6 +206,7 @@ export async function runAgent(options: CliOptions): Promise<number> {
         seed: options.seed + 17,
         label: 'random',
         explore: true,
+        concurrency: preset.evaluationConcurrency,
         onEpisode: (_r, i, n) => progress.update({ phase: 'random baseline', episode: i + 1, episodes: n }),
       });
       randomBaseline = toMetricsScores(scores);
@@ -310,7 +330,9 @@ export async function runAgent(options: CliOptions): Promise<number> {
       cycles: options.cycles,
       seed: options.seed,
       episodesPerCycle: preset.episodesPerCycle,
-      heldoutPerFamily: preset.heldoutPerFamily,
+      heldoutPerFamily,
+      maxDifficulty: preset.maxDifficulty,
+      evaluationConcurrency: preset.evaluationConcurrency,
       validationPerFamily: preset.validationPerFamily,
       trainingSteps: preset.trainingSteps,
       miniBatchSize: preset.miniBatchSize,

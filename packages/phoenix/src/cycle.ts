@@ -28,7 +28,7 @@ import { LearningProgressTeacher, type TeacherState } from './curriculum/learnin
 import { Mulberry32 } from './curriculum/random';
 import { type EpisodeResult, runEpisode } from './episode-runner';
 import { CycleInterruptedError, PhoenixError } from './errors';
-import { evaluate, type FamilyScore, heldoutTasks, scoreByFamily } from './evaluation';
+import { evaluate, type FamilyScore, heldoutTasks, levelsOf, scoreByFamily } from './evaluation';
 import {
   AdversaryPopulation,
   type AdversaryPopulationState,
@@ -135,6 +135,23 @@ export interface PhoenixOptions {
   priorityWeights?: { td: number; lp: number };
   /** Families the curriculum draws from (default: all of every environment). */
   families?: (environment: string, family: string) => boolean;
+  /**
+   * Highest difficulty the curriculum, the held-out tasks and the validation tasks use (default:
+   * every level a family has). A short run learns more on the first rungs than spread over all.
+   */
+  maxDifficulty?: number;
+  /**
+   * Replay epsilon: added to every priority before the exponent, so steps with no TD error yet
+   * (sparse rewards, an untrained value head) are still sampled. Default 0.05 (priorities are
+   * normalized to a running mean of about 1).
+   */
+  replayEpsilon?: number;
+  /**
+   * Successful episodes of the objective's family added to its mini-batch as contrast (the steps
+   * that worked beside the ones that failed; with only failures, every advantage is the same and
+   * there is nothing to learn from). Default 24 episodes; 0 turns it off.
+   */
+  contrastEpisodes?: number;
   multiAgent?: {
     /** Collaborative session each cycle: environment name and family of a cooperative task. */
     collaborative?: { environment: string; family: string; difficulty?: number; partner: Controller };
@@ -154,13 +171,21 @@ function seedFor(seed: number, cycle: number, phase: string, extra = 0): number 
   return h;
 }
 
-function armsOf(environments: readonly Environment[], families?: PhoenixOptions['families']) {
+function armsOf(
+  environments: readonly Environment[],
+  families?: PhoenixOptions['families'],
+  maxDifficulty?: number,
+) {
   return environments.flatMap((env) =>
     env.generator
       .families()
       .filter((f) => !families || families(env.name, f.family))
       .flatMap((f) =>
-        f.difficulties.map((difficulty) => ({ environment: env.name, family: f.family, difficulty })),
+        levelsOf(f.difficulties, maxDifficulty).map((difficulty) => ({
+          environment: env.name,
+          family: f.family,
+          difficulty,
+        })),
       ),
   );
 }
@@ -221,7 +246,7 @@ export class PhoenixRun {
       this.state = saved;
       this.options.onEvent?.({ type: 'resumed', cycle: saved.nextCycle, phase: saved.nextPhase });
     } else {
-      const arms = armsOf(o.environments, o.families);
+      const arms = armsOf(o.environments, o.families, o.maxDifficulty);
       this.state = {
         version: 1,
         seed: o.seed,
@@ -232,6 +257,7 @@ export class PhoenixRun {
         replay: new PrioritizedReplayBuffer<string>({
           capacity: o.replayCapacity ?? 4096,
           seed: o.seed,
+          epsilon: o.replayEpsilon ?? 0.05,
           betaSteps: 200,
         }).toJSON(),
         hybrid: new HybridPriority({
@@ -288,7 +314,6 @@ export class PhoenixRun {
       await this.runPhase(cycle, phase);
       const ms = performance.now() - started;
       this.state.current.timings.push({ phase, ms });
-      o.onEvent?.({ type: 'phase-end', cycle, phase, ms });
       let nextCycle = cycle;
       let nextPhase: PhaseName;
       if (phase === 'baseline' || phase === 'evaluate') {
@@ -300,6 +325,8 @@ export class PhoenixRun {
         nextPhase = CYCLE_PHASES[CYCLE_PHASES.indexOf(phase) + 1]!;
       }
       this.save(nextCycle, nextPhase);
+      // After the save: a listener that reads the state file sees this phase in it.
+      o.onEvent?.({ type: 'phase-end', cycle, phase, ms });
       if (o.interruptAt === `${cycle}:${phase}`) throw new CycleInterruptedError(`${cycle}:${phase}`);
     }
     return this.state;
@@ -335,6 +362,7 @@ export class PhoenixRun {
       perFamily: this.options.heldoutPerFamily,
       seed: this.options.seed,
       families: this.options.families,
+      ...(this.options.maxDifficulty !== undefined ? { maxDifficulty: this.options.maxDifficulty } : {}),
     });
   }
 
@@ -620,8 +648,11 @@ export class PhoenixRun {
       if (usedSelves.has(group.self) || !acting.has(group.self)) continue;
       usedSelves.add(group.self);
       const miniBatchId = String(++this.state.miniBatches);
-      // The objective's data: the sampled steps of the target Self (all its families: one adapter serves them all).
-      const experienceIds = samples.filter((s) => s.self === group.self).map((s) => s.experienceId);
+      // The objective's data: the sampled steps of the target Self (all its families: one adapter
+      // serves them all), plus recent successful steps of the family as contrast.
+      const sampled = samples.filter((s) => s.self === group.self).map((s) => s.experienceId);
+      const contrast = await this.contrastSteps(group.environment, group.family, new Set(sampled));
+      const experienceIds = [...sampled, ...contrast];
       const objective = objectiveFromDiagnosis({
         cycle,
         miniBatchId,
@@ -636,6 +667,8 @@ export class PhoenixRun {
         cycle,
         objective: objective.id,
         experienceIds,
+        sampled: sampled.length,
+        contrast: contrast.length,
         priorities: experienceIds.map((id) => latest.get(id)?.priority ?? null),
       });
       objectives.push(objective);
@@ -648,15 +681,38 @@ export class PhoenixRun {
     this.state.current!.objectives = objectives;
   }
 
+  /** Steps of the most recent successful episodes of a family (any Self), not already in `exclude`. */
+  private async contrastSteps(environment: string, family: string, exclude: Set<string>): Promise<string[]> {
+    const episodes = this.options.contrastEpisodes ?? 24;
+    if (episodes <= 0) return [];
+    const summaries = await this.options.store.episodes({
+      environment,
+      taskFamily: family,
+      outcome: 'success',
+      limit: episodes,
+      order: 'desc',
+    });
+    const out: string[] = [];
+    for (const summary of summaries) {
+      const steps = await this.options.store.query({
+        episodeId: summary.episodeId,
+        agentId: summary.agentId,
+      });
+      for (const r of steps) if (!exclude.has(r.id)) out.push(r.id);
+    }
+    return out;
+  }
+
   private validationTasks(family: string, environment: string): TaskSpec[] {
     const env = this.environment(environment);
     const info = env.generator.families().find((f) => f.family === family);
     if (!info) return [];
     const n = this.options.validationPerFamily ?? 4;
+    const levels = levelsOf(info.difficulties, this.options.maxDifficulty);
     return Array.from({ length: n }, (_, i) =>
       env.generator.generate({
         family,
-        difficulty: info.difficulties[i % info.difficulties.length]!,
+        difficulty: levels[i % levels.length]!,
         seed: 900_000 + i,
         split: 'train',
       }),

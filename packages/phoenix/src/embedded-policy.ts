@@ -18,6 +18,8 @@ export interface EmbeddedPolicyOptions {
   adapterFor: (self: string) => LoraWeights;
   /** Softmax temperature when exploring (1 = the model's own distribution). */
   temperature?: number;
+  /** Share of uniform choices when exploring (see chooseFromLogits). Default 0.3. */
+  epsilon?: number;
 }
 
 export class EmbeddedPolicy implements Policy {
@@ -36,6 +38,7 @@ export class EmbeddedPolicy implements Policy {
       request.explore,
       request.uniform,
       this.options.temperature ?? 1,
+      this.options.epsilon ?? 0.3,
     );
     return { index, logProb, value: scores.values[0]!, context };
   }

@@ -17,6 +17,13 @@ export interface FamilyScore {
   meanScore: number;
 }
 
+/** The levels of a family a run uses (never empty: a family whose lowest level is above the cap keeps it). */
+export function levelsOf(difficulties: readonly number[], maxDifficulty?: number): number[] {
+  if (maxDifficulty === undefined) return [...difficulties];
+  const kept = difficulties.filter((d) => d <= maxDifficulty);
+  return kept.length > 0 ? kept : [Math.min(...difficulties)];
+}
+
 /** The held-out task list: `perFamily` tasks for each family and difficulty of each environment. */
 export function heldoutTasks(
   environments: readonly Environment[],
@@ -25,6 +32,8 @@ export function heldoutTasks(
     perFamily: number | ((info: TaskFamilyInfo) => number);
     seed: number;
     families?: (env: string, family: string) => boolean;
+    /** Highest difficulty used (a family whose lowest level is above it keeps that level). */
+    maxDifficulty?: number;
   },
 ): TaskSpec[] {
   const tasks: TaskSpec[] = [];
@@ -33,7 +42,8 @@ export function heldoutTasks(
       if (options.families && !options.families(env.name, info.family)) continue;
       const count = typeof options.perFamily === 'number' ? options.perFamily : options.perFamily(info);
       for (let i = 0; i < count; i++) {
-        const difficulty = info.difficulties[i % info.difficulties.length]!;
+        const levels = levelsOf(info.difficulties, options.maxDifficulty);
+        const difficulty = levels[i % levels.length]!;
         tasks.push(
           env.generator.generate({
             family: info.family,

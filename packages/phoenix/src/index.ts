@@ -33,7 +33,7 @@ export {
   type SelfSelector,
 } from './episode-runner';
 export { CycleInterruptedError, PhoenixError } from './errors';
-export { evaluate, type FamilyScore, heldoutTasks, scoreByFamily } from './evaluation';
+export { evaluate, type FamilyScore, heldoutTasks, levelsOf, scoreByFamily } from './evaluation';
 export {
   type Adversary,
   AdversaryPopulation,

@@ -71,28 +71,44 @@ export function policyContextText(context: PolicyContext): string {
   ].join('\n');
 }
 
-/** Softmax sampling or argmax over logits; returns the index and its log-probability. */
+/**
+ * Picks an action from logits: the argmax (evaluation), or when exploring a draw from the
+ * behaviour distribution (1 - epsilon) * softmax(logits / temperature) + epsilon * uniform.
+ * The uniform share matters: an untrained scorer is often sure of one wrong action, and with
+ * sparse rewards an agent that never tries the others never sees a success to learn from.
+ * Returns the index and its log-probability under the distribution that chose it.
+ */
 export function chooseFromLogits(
   logits: ArrayLike<number>,
   explore: boolean,
   uniform: number,
   temperature = 1,
+  epsilon = 0,
 ): { index: number; logProb: number } {
+  const n = logits.length;
   let max = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]! / temperature);
+  for (let i = 0; i < n; i++) max = Math.max(max, logits[i]! / temperature);
   let total = 0;
-  for (let i = 0; i < logits.length; i++) total += Math.exp(logits[i]! / temperature - max);
+  for (let i = 0; i < n; i++) total += Math.exp(logits[i]! / temperature - max);
+  const softmaxLog = (i: number) => logits[i]! / temperature - max - Math.log(total);
+  if (!explore) {
+    let index = 0;
+    for (let i = 1; i < n; i++) if (logits[i]! > logits[index]!) index = i;
+    return { index, logProb: softmaxLog(index) };
+  }
+  const eps = Math.min(1, Math.max(0, epsilon));
   let index = 0;
-  if (explore) {
-    let u = uniform * total;
-    for (index = 0; index < logits.length - 1; index++) {
+  if (uniform < eps) {
+    index = Math.min(n - 1, Math.floor((uniform / eps) * n));
+  } else {
+    let u = ((uniform - eps) / (1 - eps)) * total;
+    for (index = 0; index < n - 1; index++) {
       u -= Math.exp(logits[index]! / temperature - max);
       if (u <= 0) break;
     }
-  } else {
-    for (let i = 1; i < logits.length; i++) if (logits[i]! > logits[index]!) index = i;
   }
-  return { index, logProb: logits[index]! / temperature - max - Math.log(total) };
+  const logProb = eps > 0 ? Math.log((1 - eps) * Math.exp(softmaxLog(index)) + eps / n) : softmaxLog(index);
+  return { index, logProb };
 }
 
 /** A uniform random policy: the baseline that every learning claim is compared against. */

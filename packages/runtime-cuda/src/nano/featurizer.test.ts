@@ -52,4 +52,14 @@ describe('NanoFeaturizer', () => {
     expect(f.text('alpha beta')).toBe(a);
     expect(Math.hypot(...Array.from(f.text('').pooled))).toBe(0);
   });
+
+  it('gives no lexical credit for function words ("the" is not a match)', () => {
+    const prepared = featurizer().prepare([
+      {
+        context: { goal: 'Complete the purchase of the items you selected.' },
+        candidates: ['uncheck e1 checkbox "I agree to the store terms"', 'click e2 button "Done"'],
+      },
+    ]);
+    expect(Array.from(prepared.lexical.slice(0, F)).slice(0, 2)).toEqual([0, 0]);
+  });
 });

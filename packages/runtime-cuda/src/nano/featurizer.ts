@@ -5,7 +5,7 @@
  * featurizes the new observation.
  */
 import type { NanoBaseWeights } from './base-weights';
-import { fnv1a, hashTokenize, wordTokens } from './hash-tokenizer';
+import { FUNCTION_WORDS, fnv1a, hashTokenize, wordTokens } from './hash-tokenizer';
 import { NANO_LEXICAL_FEATURES, type NanoConfig } from './nano-config';
 import { NanoModelError } from './nano-error';
 
@@ -95,6 +95,7 @@ export class NanoFeaturizer {
     const words = new Set<number>();
     const negated = new Set<number>();
     for (const t of wordTokens(text)) {
+      if (FUNCTION_WORDS.has(t.word)) continue;
       const h = fnv1a(t.word, 1) | 0;
       words.add(h);
       if (t.negated) negated.add(h);

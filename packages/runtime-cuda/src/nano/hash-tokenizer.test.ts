@@ -37,4 +37,15 @@ describe('hashTokenize', () => {
     expect(hashTokenize('not red', 1 << 20).ids.length).toBe(2);
     expect(() => hashTokenize('x', 1)).toThrow(/buckets/);
   });
+
+  it('negates a whole quoted name after a negation, and only that name', () => {
+    const tokens = wordTokens('Add the standard "Lotus Grinder" to your cart, not the "Lotus Grinder Pro".');
+    expect(tokens.filter((t) => t.negated).map((t) => t.word)).toEqual(['lotus', 'grinder', 'pro']);
+    // The first quotation is not negated (no negation before it).
+    expect(tokens.filter((t) => !t.negated).map((t) => t.word)).toContain('standard');
+    expect(wordTokens('"Red" but not "Blue Hat" and "Green"').filter((t) => t.negated)).toEqual([
+      { word: 'blue', negated: true },
+      { word: 'hat', negated: true },
+    ]);
+  });
 });

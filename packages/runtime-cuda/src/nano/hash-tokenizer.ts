@@ -48,6 +48,67 @@ const NEGATION_SCOPE = 2;
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?|[.,;:!?()"]/gu;
 const CLAUSE_END = /^[.,;:!?()"]$/;
 
+/**
+ * Function words: they carry no choice between candidates, yet a goal's "the" matching the only
+ * candidate that happens to contain "the" looked like perfect lexical coverage. The lexical
+ * features skip them (the hashed embeddings keep every word).
+ */
+export const FUNCTION_WORDS: ReadonlySet<string> = new Set([
+  'the',
+  'a',
+  'an',
+  'of',
+  'to',
+  'in',
+  'on',
+  'at',
+  'by',
+  'for',
+  'from',
+  'with',
+  'into',
+  'onto',
+  'as',
+  'and',
+  'or',
+  'but',
+  'is',
+  'are',
+  'was',
+  'be',
+  'it',
+  'its',
+  'this',
+  'that',
+  'these',
+  'those',
+  'i',
+  'me',
+  'my',
+  'we',
+  'our',
+  'you',
+  'your',
+  'yours',
+  'he',
+  'she',
+  'they',
+  'them',
+  'their',
+  'all',
+  'any',
+  'some',
+  'so',
+  'if',
+  'then',
+  'than',
+  'do',
+  'does',
+  'will',
+  'can',
+  'please',
+]);
+
 /** Element refs such as `e12` differ from page to page and carry no meaning for the policy. */
 const DEFAULT_IGNORE = /^e\d+$/;
 
@@ -62,8 +123,20 @@ export interface WordToken {
 export function wordTokens(text: string, ignore: RegExp = DEFAULT_IGNORE): WordToken[] {
   const out: WordToken[] = [];
   let scope = 0;
+  // A negation followed by a quotation covers the whole quoted name: `not the "Lotus Grinder Pro"`.
+  let quoted = false;
   for (const match of text.toLowerCase().matchAll(WORD)) {
     const raw = match[0];
+    if (raw === '"' && (quoted || scope > 0)) {
+      quoted = !quoted;
+      scope = 0;
+      continue;
+    }
+    if (quoted) {
+      const word = raw.replace(/['’]/g, '');
+      if (!CLAUSE_END.test(raw) && !ignore.test(word)) out.push({ word, negated: true });
+      continue;
+    }
     if (CLAUSE_END.test(raw)) {
       scope = 0;
       continue;
