@@ -87,7 +87,10 @@ describe('Phoenix on the web world (real Chromium, chimera-nano Selves, SQLite)'
     const replay = new PrioritizedReplayBuffer<string>({ capacity: 256, seed: 7 });
     controller.setMode('explore');
     const results: EpisodeResult[] = [];
-    for (let i = 0; i < 5; i++) {
+    // At least five episodes, and on until both outcomes occurred (a batch of one outcome only
+    // gives Sleep nothing to contrast), at most ten.
+    const mixed = () => results.some((r) => r.success) && results.some((r) => !r.success);
+    for (let i = 0; i < 10 && (i < 5 || !mixed()); i++) {
       const task = env.generator.generate({ ...arm, seed: 40 + i, split: 'train' });
       const result = await runEpisode({
         environment: env,
@@ -106,6 +109,8 @@ describe('Phoenix on the web world (real Chromium, chimera-nano Selves, SQLite)'
       await controller.observeEpisode(result, { learn: true });
       results.push(result);
     }
+
+    expect(mixed(), 'ten episodes without both a success and a failure').toBe(true);
 
     // The store holds exactly the steps taken, each with the decision that chose it.
     const steps = results.reduce((s, r) => s + r.steps, 0);
