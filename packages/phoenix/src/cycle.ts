@@ -580,17 +580,17 @@ export class PhoenixRun {
 
   private async refreshPriorities(records: readonly Experience[], source: string): Promise<void> {
     const td = await this.tdErrors(records);
-    const updates = records.map((r) => {
-      const tdValue = td.get(r.id)!;
-      const lp = this.learningProgressOf(r);
-      return {
-        id: r.id,
-        tdError: tdValue,
-        learningProgress: lp,
-        priority: this.hybrid.priority(tdValue, lp),
-        source,
-      };
-    });
+    const tdValues = records.map((r) => td.get(r.id)!);
+    const lpValues = records.map((r) => this.learningProgressOf(r));
+    // One batch: the running scales move once, so equal signals get equal priorities.
+    const computed = records.length > 0 ? this.hybrid.compute(tdValues, lpValues) : new Float64Array(0);
+    const updates = records.map((r, i) => ({
+      id: r.id,
+      tdError: tdValues[i]!,
+      learningProgress: lpValues[i]!,
+      priority: computed[i]!,
+      source,
+    }));
     await this.options.store.writeSignals(updates);
     const priorityById = new Map(updates.map((u) => [u.id, u.priority]));
     const indices: number[] = [];
@@ -755,9 +755,12 @@ export class PhoenixRun {
           label: `c${cycle}-val-${k}-${label}`,
           concurrency: o.evaluationConcurrency ?? 1,
         });
-        return results.length ? results.reduce((s, r) => s + r.score, 0) / results.length : 0;
+        return {
+          results,
+          score: results.length ? results.reduce((s, r) => s + r.score, 0) / results.length : 0,
+        };
       };
-      const before = await validate('before');
+      const { score: before } = await validate('before');
       const weights = o.selves.weights(self);
       const snapshot = weights.parameters().map((p) => p.slice());
       const report = await trainAdapter({
@@ -768,8 +771,13 @@ export class PhoenixRun {
         seed: seedFor(o.seed, cycle, 'train', k),
         onProgress: (p) => o.onEvent?.({ type: 'training-progress', cycle, self, ...p }),
       });
-      const after = await validate('after');
+      const { score: after, results: afterResults } = await validate('after');
       const kept = after >= before && report.steps > 0;
+      if (kept) {
+        // The validation episodes are the new version's first record on this family: the
+        // controller learns from them, so it routes the family to the Self that was trained for it.
+        for (const result of afterResults) await o.controller.observeEpisode(result, { learn: true });
+      }
       let version = previousVersion;
       if (kept) {
         // Idempotent per objective: a resumed run gets back the version it committed before.

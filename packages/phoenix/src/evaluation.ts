@@ -5,6 +5,7 @@
 import type { Environment, TaskFamilyInfo, TaskSpec } from '@chimera/toolbelt';
 import { Mulberry32 } from './curriculum/random';
 import { type EpisodeResult, runEpisode, type SelfSelector } from './episode-runner';
+import { PhoenixError } from './errors';
 import type { Policy } from './policy';
 
 export interface FamilyScore {
@@ -96,29 +97,47 @@ export async function evaluate(options: {
   onEpisode?: (result: EpisodeResult, index: number, total: number) => void;
 }): Promise<{ scores: FamilyScore[]; results: EpisodeResult[] }> {
   const results = new Array<EpisodeResult>(options.tasks.length);
-  let next = 0;
   let finished = 0;
-  const worker = async () => {
-    while (next < options.tasks.length) {
-      const i = next++;
-      const task = options.tasks[i]!;
-      const environment = options.environments.find((e) => e.name === task.environment);
-      if (!environment) throw new RangeError(`no environment named ${task.environment} for task ${task.id}`);
-      const result = await runEpisode({
-        environment,
-        task,
-        policy: options.policy,
-        selector: options.selector,
-        random: new Mulberry32(options.seed + i * 7919),
-        episodeId: `${options.label}-${i}`,
-        explore: options.explore ?? false,
-        tags: ['heldout'],
-      });
-      results[i] = result;
-      options.onEpisode?.(result, finished++, options.tasks.length);
-    }
+  const run = async (i: number, environment: Environment) => {
+    const task = options.tasks[i]!;
+    const result = await runEpisode({
+      environment,
+      task,
+      policy: options.policy,
+      selector: options.selector,
+      random: new Mulberry32(options.seed + i * 7919),
+      episodeId: `${options.label}-${i}`,
+      explore: options.explore ?? false,
+      tags: ['heldout'],
+    });
+    results[i] = result;
+    options.onEpisode?.(result, finished++, options.tasks.length);
   };
-  const workers = Math.max(1, Math.min(options.concurrency ?? 1, options.tasks.length));
-  await Promise.all(Array.from({ length: workers }, worker));
+  // One queue per environment, each with its own worker count (an environment may allow only one
+  // episode at a time); the environments' queues run side by side.
+  const queues = new Map<Environment, number[]>();
+  options.tasks.forEach((task, i) => {
+    const environment = options.environments.find((e) => e.name === task.environment);
+    if (!environment)
+      throw new PhoenixError(
+        `no environment named ${task.environment} for task ${task.id} (have ${options.environments.map((e) => e.name).join(', ')})`,
+      );
+    queues.set(environment, [...(queues.get(environment) ?? []), i]);
+  });
+  const requested = Math.max(1, options.concurrency ?? 1);
+  if (requested === 1) {
+    for (const [environment, indices] of queues) for (const i of indices) await run(i, environment);
+    return { scores: scoreByFamily(results), results };
+  }
+  await Promise.all(
+    [...queues].flatMap(([environment, indices]) => {
+      let next = 0;
+      const worker = async () => {
+        while (next < indices.length) await run(indices[next++]!, environment);
+      };
+      const workers = Math.min(requested, environment.maxConcurrentSessions ?? requested, indices.length);
+      return Array.from({ length: Math.max(1, workers) }, worker);
+    }),
+  );
   return { scores: scoreByFamily(results), results };
 }

@@ -1,6 +1,6 @@
 /**
  * What the Phoenix cycle needs from the System of Selves. `@chimera/selves` provides it
- * (see `selvesHost` in ./selves-bridge.ts); tests may supply a small in-memory one.
+ * (`createNanoSelves`); tests may supply a small in-memory one (see __fixtures__/file-selves.ts).
  */
 import type { LoraWeights } from '@chimera/runtime-cuda';
 import type { EpisodeResult, SelfSelector } from './episode-runner';

@@ -17,6 +17,7 @@ export {
   SelfNotFoundError,
   SelvesError,
 } from './errors/index';
+export * from './export/index';
 export { bytesChecksum, tensorsChecksum } from './format/checksum';
 export {
   loraBytes,

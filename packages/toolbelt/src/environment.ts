@@ -110,6 +110,11 @@ export interface EnvironmentSession {
 export interface Environment {
   readonly name: string;
   readonly generator: TaskGenerator;
+  /**
+   * How many episodes of one agent may run at once (default: no limit). A world whose agent is a
+   * single embodied player (a Minecraft bot) says 1; evaluations respect it.
+   */
+  readonly maxConcurrentSessions?: number;
   /** Start an episode for a task. `agentId` distinguishes agents in multi-agent sessions. */
   start(task: TaskSpec, options?: { agentId?: string }): Promise<EnvironmentSession>;
   /** Stop everything the environment started (browser, servers, bots); leaves no handles open. */

@@ -47,6 +47,8 @@ export async function createMinecraftEnvironment(
 
 class MinecraftEnvironmentImpl implements MinecraftEnvironment, SessionHost {
   readonly name = 'minecraft';
+  /** One bot per agent id: a second episode of the same agent would end the first. */
+  readonly maxConcurrentSessions = 1;
   readonly generator: TaskGenerator = createMinecraftTaskGenerator();
   readonly #options: MinecraftEnvironmentOptions;
   readonly #pool: BotPool;
