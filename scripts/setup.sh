@@ -59,4 +59,4 @@ if [ ! -f "$stamp" ] || [ pnpm-lock.yaml -nt "$stamp" ] || [ package.json -nt "$
 fi
 
 log "building packages"
-pnpm -r --filter "./packages/**" run build >/tmp/chimera-build.log 2>&1 || { cat /tmp/chimera-build.log; exit 1; }
+pnpm -r --filter "./packages/**" --filter ./examples/reference-agent run build >/tmp/chimera-build.log 2>&1 || { cat /tmp/chimera-build.log; exit 1; }

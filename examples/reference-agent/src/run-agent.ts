@@ -46,26 +46,26 @@ export interface RunPreset {
 }
 
 export const DEFAULT_PRESET: RunPreset = {
-  episodesPerCycle: 40,
-  heldoutPerFamily: 6,
-  heldoutPerLexicalFamily: 2,
-  maxDifficulty: 0,
-  evaluationConcurrency: 3,
-  validationPerFamily: 3,
-  trainingSteps: 250,
-  adversarialEpisodes: 4,
-  miniBatchSize: 160,
-};
-
-export const QUICK_PRESET: RunPreset = {
-  episodesPerCycle: 12,
-  heldoutPerFamily: 2,
+  episodesPerCycle: 36,
+  heldoutPerFamily: 3,
   heldoutPerLexicalFamily: 1,
   maxDifficulty: 0,
   evaluationConcurrency: 3,
   validationPerFamily: 2,
-  trainingSteps: 60,
+  trainingSteps: 300,
   adversarialEpisodes: 2,
+  miniBatchSize: 128,
+};
+
+export const QUICK_PRESET: RunPreset = {
+  episodesPerCycle: 8,
+  heldoutPerFamily: 1,
+  heldoutPerLexicalFamily: 1,
+  maxDifficulty: 0,
+  evaluationConcurrency: 3,
+  validationPerFamily: 1,
+  trainingSteps: 60,
+  adversarialEpisodes: 1,
   miniBatchSize: 64,
 };
 

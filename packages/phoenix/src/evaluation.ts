@@ -98,11 +98,13 @@ export async function evaluate(options: {
 }): Promise<{ scores: FamilyScore[]; results: EpisodeResult[] }> {
   const results = new Array<EpisodeResult>(options.tasks.length);
   let finished = 0;
-  const run = async (i: number, environment: Environment) => {
+  const run = async (i: number, environment: Environment, worker: number) => {
     const task = options.tasks[i]!;
     const result = await runEpisode({
       environment,
       task,
+      // Each worker is its own agent: an environment runs one episode per agent at a time.
+      agentId: `agent-${worker}`,
       policy: options.policy,
       selector: options.selector,
       random: new Mulberry32(options.seed + i * 7919),
@@ -126,17 +128,17 @@ export async function evaluate(options: {
   });
   const requested = Math.max(1, options.concurrency ?? 1);
   if (requested === 1) {
-    for (const [environment, indices] of queues) for (const i of indices) await run(i, environment);
+    for (const [environment, indices] of queues) for (const i of indices) await run(i, environment, 0);
     return { scores: scoreByFamily(results), results };
   }
   await Promise.all(
     [...queues].flatMap(([environment, indices]) => {
       let next = 0;
-      const worker = async () => {
-        while (next < indices.length) await run(indices[next++]!, environment);
+      const worker = async (w: number) => {
+        while (next < indices.length) await run(indices[next++]!, environment, w);
       };
       const workers = Math.min(requested, environment.maxConcurrentSessions ?? requested, indices.length);
-      return Array.from({ length: Math.max(1, workers) }, worker);
+      return Array.from({ length: Math.max(1, workers) }, (_, w) => worker(w));
     }),
   );
   return { scores: scoreByFamily(results), results };

@@ -111,8 +111,9 @@ export interface Environment {
   readonly name: string;
   readonly generator: TaskGenerator;
   /**
-   * How many episodes of one agent may run at once (default: no limit). A world whose agent is a
-   * single embodied player (a Minecraft bot) says 1; evaluations respect it.
+   * How many episodes may run at once, each under its own agent id (default: no limit). An agent
+   * id has one episode at a time: a world of embodied players (Minecraft bots, one per agent)
+   * starting a second episode for the same id ends the first. Evaluations respect both.
    */
   readonly maxConcurrentSessions?: number;
   /** Start an episode for a task. `agentId` distinguishes agents in multi-agent sessions. */

@@ -47,8 +47,13 @@ export async function createMinecraftEnvironment(
 
 class MinecraftEnvironmentImpl implements MinecraftEnvironment, SessionHost {
   readonly name = 'minecraft';
-  /** One bot per agent id: a second episode of the same agent would end the first. */
-  readonly maxConcurrentSessions = 1;
+  /**
+   * Episodes of different agents run side by side, each in its own task region with its own bot
+   * (one region is left for a collaborative session). One agent id has one episode at a time.
+   */
+  get maxConcurrentSessions(): number {
+    return Math.max(1, this.#slots.length - 1);
+  }
   readonly generator: TaskGenerator = createMinecraftTaskGenerator();
   readonly #options: MinecraftEnvironmentOptions;
   readonly #pool: BotPool;
