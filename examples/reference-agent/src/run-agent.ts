@@ -46,7 +46,7 @@ export interface RunPreset {
 }
 
 export const DEFAULT_PRESET: RunPreset = {
-  episodesPerCycle: 36,
+  episodesPerCycle: 40,
   heldoutPerFamily: 3,
   heldoutPerLexicalFamily: 1,
   maxDifficulty: 0,
@@ -336,7 +336,7 @@ export async function runAgent(options: CliOptions): Promise<number> {
       validationPerFamily: preset.validationPerFamily,
       trainingSteps: preset.trainingSteps,
       miniBatchSize: preset.miniBatchSize,
-      objectivesPerSleep: 3,
+      objectivesPerSleep: 4,
       families,
       multiAgent: {
         ...(worlds.collaborative

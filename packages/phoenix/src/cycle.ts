@@ -646,12 +646,18 @@ export class PhoenixRun {
       if (objectives.length >= (o.objectivesPerSleep ?? 2)) break;
       if (group.feature !== null || group.failures === 0 || group.samples < 4) continue;
       if (usedSelves.has(group.self) || !acting.has(group.self)) continue;
-      usedSelves.add(group.self);
-      const miniBatchId = String(++this.state.miniBatches);
       // The objective's data: the sampled steps of the target Self (all its families: one adapter
       // serves them all), plus recent successful steps of the family as contrast.
       const sampled = samples.filter((s) => s.self === group.self).map((s) => s.experienceId);
       const contrast = await this.contrastSteps(group.environment, group.family, new Set(sampled));
+      const sampledSuccess = samples.some(
+        (s) => s.self === group.self && s.family === group.family && s.episodeSuccess,
+      );
+      // A family never solved yet gives every step the same return: there is nothing to learn from
+      // until exploration finds a success, so the Sleep spends the objective on the next gap.
+      if (contrast.length === 0 && !sampledSuccess) continue;
+      usedSelves.add(group.self);
+      const miniBatchId = String(++this.state.miniBatches);
       const experienceIds = [...sampled, ...contrast];
       const objective = objectiveFromDiagnosis({
         cycle,

@@ -69,6 +69,12 @@ export interface SummarizeOptions {
   maxChromeTexts?: number;
   /** Table rows shown (header included, default 12); extract_table reads all. */
   maxTableRows?: number;
+  /**
+   * The origin of the site the agent works on: its URLs are shown as paths. A local site's port
+   * changes from run to run and means nothing to a model; showing it would make two runs of the
+   * same seeded task read differently.
+   */
+  homeOrigin?: string;
 }
 
 const CONTENT = new Set(['main', 'body', 'dialog']);
@@ -278,7 +284,11 @@ export function summarizePage(
   const tabLine = context.tabs
     .map((t) => `[${t.tab}]${t.active ? '*' : ''} ${clip(t.title || t.url, 40)}`)
     .join(' · ');
-  const lines = [`${raw.title} | ${raw.url}`];
+  const shownUrl =
+    options.homeOrigin && raw.url.startsWith(`${options.homeOrigin}/`)
+      ? raw.url.slice(options.homeOrigin.length)
+      : raw.url;
+  const lines = [`${raw.title} | ${shownUrl}`];
   if (context.tabs.length > 1) lines.push(`tabs: ${tabLine}`);
   for (const event of context.events ?? []) lines.push(`event: ${event}`);
   const chromeKeys = [...chrome.keys()].sort(

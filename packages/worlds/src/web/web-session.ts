@@ -101,6 +101,7 @@ export class WebEpisodeSession implements EnvironmentSession {
         browser: options.browser,
         allowlist: [site.origin],
         startUrl,
+        summarize: { homeOrigin: site.origin },
         actionTimeoutMs: options.actionTimeoutMs ?? 5_000,
         maxScreenshotBytes: options.maxScreenshotBytes,
         prepareContext: (context) =>
