@@ -55,6 +55,9 @@ export interface ObjectiveOutcome {
   version: string;
   validationBefore: number;
   validationAfter: number;
+  /** Mean score on the Self's other families in the mini-batch (one task each): forgetting shows here. */
+  retentionBefore: number;
+  retentionAfter: number;
   policyLossBefore: number;
   policyLossAfter: number;
   examples: number;
@@ -744,11 +747,27 @@ export class PhoenixRun {
       const episodes = await this.episodesOf(picked);
       const examples = trainingExamples(picked, episodes);
       const validation = this.validationTasks(objective.family, objective.environment);
+      // One task of every other family this Self acted on in the mini-batch: a new version must not
+      // buy the objective's family with another one (forgetting).
+      const others = new Map<string, { environment: string; family: string }>();
+      for (const r of picked) {
+        if (r.metadata.self.name !== self || r.metadata.task.family === objective.family) continue;
+        if (!o.environments.some((e) => e.name === r.metadata.environment)) continue;
+        others.set(`${r.metadata.environment}/${r.metadata.task.family}`, {
+          environment: r.metadata.environment,
+          family: r.metadata.task.family,
+        });
+      }
+      const retention = [...others.values()]
+        .sort((a, b) => `${a.environment}/${a.family}`.localeCompare(`${b.environment}/${b.family}`))
+        .flatMap((f) => this.validationTasks(f.family, f.environment).slice(0, 1));
+      const mean = (list: readonly EpisodeResult[]) =>
+        list.length ? list.reduce((sum, r) => sum + r.score, 0) / list.length : 0;
       const validate = async (label: string) => {
         o.controller.setMode('exploit');
         const { results } = await evaluate({
           environments: o.environments,
-          tasks: validation,
+          tasks: [...validation, ...retention],
           policy: o.policy,
           selector: {
             select: async () => ({
@@ -763,10 +782,11 @@ export class PhoenixRun {
         });
         return {
           results,
-          score: results.length ? results.reduce((s, r) => s + r.score, 0) / results.length : 0,
+          score: mean(results.slice(0, validation.length)),
+          retained: mean(results.slice(validation.length)),
         };
       };
-      const { score: before } = await validate('before');
+      const { score: before, retained: retainedBefore } = await validate('before');
       const weights = o.selves.weights(self);
       const snapshot = weights.parameters().map((p) => p.slice());
       const report = await trainAdapter({
@@ -777,8 +797,8 @@ export class PhoenixRun {
         seed: seedFor(o.seed, cycle, 'train', k),
         onProgress: (p) => o.onEvent?.({ type: 'training-progress', cycle, self, ...p }),
       });
-      const { score: after, results: afterResults } = await validate('after');
-      const kept = after >= before && report.steps > 0;
+      const { score: after, retained: retainedAfter, results: afterResults } = await validate('after');
+      const kept = after >= before && retainedAfter >= retainedBefore && report.steps > 0;
       if (kept) {
         // The validation episodes are the new version's first record on this family: the
         // controller learns from them, so it routes the family to the Self that was trained for it.
@@ -796,7 +816,9 @@ export class PhoenixRun {
         await o.selves.revert(
           self,
           previousVersion,
-          `validation fell from ${before.toFixed(2)} to ${after.toFixed(2)}`,
+          after < before
+            ? `validation fell from ${before.toFixed(2)} to ${after.toFixed(2)}`
+            : `the Self's other families fell from ${retainedBefore.toFixed(2)} to ${retainedAfter.toFixed(2)}`,
         );
       }
       const outcome: ObjectiveOutcome = {
@@ -807,12 +829,14 @@ export class PhoenixRun {
         version,
         validationBefore: before,
         validationAfter: after,
+        retentionBefore: retainedBefore,
+        retentionAfter: retainedAfter,
         policyLossBefore: report.policyLossBefore,
         policyLossAfter: report.policyLossAfter,
         examples: examples.length,
         reason: kept
-          ? `kept ${version}: validation ${before.toFixed(2)} -> ${after.toFixed(2)}, policy loss ${report.policyLossBefore.toFixed(3)} -> ${report.policyLossAfter.toFixed(3)} on ${examples.length} steps`
-          : `rolled back to ${previousVersion}: validation ${before.toFixed(2)} -> ${after.toFixed(2)}`,
+          ? `kept ${version}: validation ${before.toFixed(2)} -> ${after.toFixed(2)}${retention.length ? `, other families ${retainedBefore.toFixed(2)} -> ${retainedAfter.toFixed(2)}` : ''}, policy loss ${report.policyLossBefore.toFixed(3)} -> ${report.policyLossAfter.toFixed(3)} on ${examples.length} steps`
+          : `rolled back to ${previousVersion}: validation ${before.toFixed(2)} -> ${after.toFixed(2)}${retention.length ? `, other families ${retainedBefore.toFixed(2)} -> ${retainedAfter.toFixed(2)}` : ''}`,
       };
       outcomes.push(outcome);
       o.onEvent?.({ type: 'learned', cycle, outcome });
