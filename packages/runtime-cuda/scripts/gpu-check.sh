@@ -38,6 +38,7 @@ fi
 say "== gpu-check $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(uname -n)"
 say "nvcc: $("$nvcc" --version | tail -n 2 | tr '\n' ' ')"
 say "g++: $(g++ --version | head -n 1)"
+say "host CPU: $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ //'), $(nproc) threads"
 if command -v nvidia-smi >/dev/null; then
   nvidia-smi -L 2>&1 | tee -a "$log"
   driver="$(nvidia-smi --query-gpu=driver_version --format=csv,noheader 2>/dev/null | head -n 1)"
