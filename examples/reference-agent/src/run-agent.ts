@@ -46,7 +46,7 @@ export interface RunPreset {
 }
 
 export const DEFAULT_PRESET: RunPreset = {
-  episodesPerCycle: 40,
+  episodesPerCycle: 60,
   heldoutPerFamily: 3,
   heldoutPerLexicalFamily: 1,
   maxDifficulty: 0,

@@ -150,6 +150,12 @@ export interface PhoenixOptions {
    */
   replayEpsilon?: number;
   /**
+   * How much the mean score of the target Self's other families (one retention task each) may fall
+   * for a new version to be kept. Default 0.1: partial-credit scores move a little between versions;
+   * a family that stops working (a drop of 1 over a few tasks) is still refused.
+   */
+  retentionTolerance?: number;
+  /**
    * Successful episodes of the objective's family added to its mini-batch as contrast (the steps
    * that worked beside the ones that failed; with only failures, every advantage is the same and
    * there is nothing to learn from). Default 24 episodes; 0 turns it off.
@@ -471,10 +477,13 @@ export class PhoenixRun {
       let failures = 0;
       const proposals: string[] = [];
       for (let i = 0; i < a.episodes; i++) {
+        // The new adversary proposes first and learns from its regret; later episodes draw from the
+        // whole population (ROTATE), so old weaknesses keep coming back.
+        const actor = i === 0 ? adversary : (this.adversaries.pick(random) ?? adversary);
         // Propose among the population's variations of this environment only.
-        let variation = this.adversaries.propose(adversary, random);
+        let variation = this.adversaries.propose(actor, random);
         for (let tries = 0; variation.environment !== a.environment && tries < 20; tries++) {
-          variation = this.adversaries.propose(adversary, random);
+          variation = this.adversaries.propose(actor, random);
         }
         if (variation.environment !== a.environment) break;
         const task = env.generator.generate({
@@ -495,11 +504,11 @@ export class PhoenixRun {
         });
         await this.record(result.records);
         const regret = this.adversaries.regret(variation, result.score);
-        this.adversaries.reinforce(adversary, variation, regret);
+        if (actor === adversary) this.adversaries.reinforce(adversary, variation, regret);
         this.adversaries.observe(variation, result.score);
         regretTotal += regret;
         if (!result.success) failures++;
-        proposals.push(variationKey(variation));
+        proposals.push(`${variationKey(variation)} by ${actor.id}`);
       }
       summary.adversarial = {
         adversary: adversary.id,
@@ -798,7 +807,8 @@ export class PhoenixRun {
         onProgress: (p) => o.onEvent?.({ type: 'training-progress', cycle, self, ...p }),
       });
       const { score: after, retained: retainedAfter, results: afterResults } = await validate('after');
-      const kept = after >= before && retainedAfter >= retainedBefore && report.steps > 0;
+      const tolerance = o.retentionTolerance ?? 0.1;
+      const kept = after >= before && retainedAfter >= retainedBefore - tolerance && report.steps > 0;
       if (kept) {
         // The validation episodes are the new version's first record on this family: the
         // controller learns from them, so it routes the family to the Self that was trained for it.

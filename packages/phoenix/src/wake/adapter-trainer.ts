@@ -18,7 +18,7 @@ import type { TrainingExample } from './training-examples';
 
 export interface AdapterTrainingOptions {
   model: NanoPolicyModel;
-  /** Trained in place: pass a copy of the Self's current adapter. */
+  /** Trained in place (the caller keeps a snapshot if it may roll back). */
   lora: LoraWeights;
   examples: readonly TrainingExample[];
   steps: number;
