@@ -18,6 +18,7 @@ interface PublicPackage {
   name: string;
   dir: string;
   subpaths: string[];
+  peers: { name: string; version: string }[];
   tarball?: string;
 }
 
@@ -31,6 +32,13 @@ const publicPackages: PublicPackage[] = readdirSync(packagesDir)
     name: pkg.name as string,
     dir,
     subpaths: Object.keys(pkg.exports ?? {}).filter((k) => k !== '.' && k !== './package.json'),
+    // Subpaths such as /mcp or /postgres need their optional peers: the consumer installs them at
+    // the versions the workspace tests with (what a user adding the peer would get).
+    peers: Object.keys(pkg.peerDependencies ?? {}).map((name) => ({
+      name,
+      version: JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8'))
+        .version as string,
+    })),
   }));
 
 let work = '';
@@ -54,10 +62,17 @@ beforeAll(() => {
   }
   const app = join(work, 'app');
   execFileSync('mkdir', ['-p', app]);
-  const deps = Object.fromEntries(publicPackages.map((p) => [p.name, `file:${p.tarball}`]));
+  const deps: Record<string, string> = Object.fromEntries(
+    publicPackages.map((p) => [p.name, `file:${p.tarball}`]),
+  );
+  const peers = Object.fromEntries(publicPackages.flatMap((p) => p.peers.map((x) => [x.name, x.version])));
   writeFileSync(
     join(app, 'package.json'),
-    JSON.stringify({ name: 'consumer-app', private: true, version: '0.0.0', dependencies: deps }, null, 2),
+    JSON.stringify(
+      { name: 'consumer-app', private: true, version: '0.0.0', dependencies: { ...peers, ...deps } },
+      null,
+      2,
+    ),
   );
   // Internal dependencies point at the tarballs too, never at the registry.
   const overrides = Object.entries(deps)
