@@ -595,7 +595,7 @@ function checkBadArguments(k, name) {
     name,
     () => k.gaussian(out, 1, 2, -1),
     RangeError,
-    /offset must be >= 0/,
+    /offset must be (>= 0|an integer in \[0, 2\^53\))/,
     [out],
   );
   expectThrow(
@@ -603,7 +603,7 @@ function checkBadArguments(k, name) {
     name,
     () => k.gaussian(out, 1, 2, Number.NaN),
     RangeError,
-    /offset must be >= 0/,
+    /offset must be (>= 0|an integer in \[0, 2\^53\))/,
     [out],
   );
   expectThrow(

@@ -52,7 +52,10 @@ uint32_t u32(const Napi::CallbackInfo& info, size_t i, const char* name) {
 
 uint64_t u64(const Napi::CallbackInfo& info, size_t i, const char* name) {
   const double v = number(info, i, name);
-  if (!(v >= 0)) throw Napi::RangeError::New(info.Env(), std::string(name) + " must be >= 0");
+  // A safe integer: 1.5 must not run as 1, and 2^64 must not wrap.
+  if (!(v >= 0) || v > 9007199254740991.0 || v != static_cast<double>(static_cast<uint64_t>(v))) {
+    throw Napi::RangeError::New(info.Env(), std::string(name) + " must be an integer in [0, 2^53)");
+  }
   return static_cast<uint64_t>(v);
 }
 
@@ -134,6 +137,10 @@ Napi::Value Perturb(const Napi::CallbackInfo& info) {
   auto ledger_index = typed<Napi::Uint32Array>(info, 9, "ledgerIndex");
   auto ledger_value = typed<Napi::Float32Array>(info, 10, "ledgerValue");
   const size_t n = params.ElementLength();
+  // Ledger entries are 32-bit positions: a range past 2^32 would wrap them and lose the restore.
+  if (offset + n > (uint64_t{1} << 32)) {
+    throw Napi::RangeError::New(info.Env(), "offset + params.length must be <= 2^32 (ledger positions are 32-bit)");
+  }
   if (hints.ElementLength() < (n + 7) / 8) {
     throw Napi::RangeError::New(info.Env(), "hints must hold ceil(params.length / 8) bytes");
   }

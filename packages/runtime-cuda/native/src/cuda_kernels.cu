@@ -537,6 +537,8 @@ std::string update(float* params, size_t length, uint64_t offset, uint32_t tenso
 }
 
 std::string matmul_int4(const float* x, size_t m, const Int4Weights& w, const LoraWeights& lora, float* out) {
+  // An empty product: nothing to compute (a zero-block launch is an error in CUDA).
+  if (m == 0 || w.n == 0) return "";
   const size_t blocks = (w.k + w.block_size - 1) / w.block_size;
   const size_t row_bytes = blocks * (w.block_size / 2);
   DeviceBuffer<float> d_x, d_scales, d_out, d_a, d_b, d_hidden;

@@ -100,6 +100,20 @@ describe('native kernels', () => {
         new Float32Array(2),
       ),
     ).toThrow(/ledger arrays must have room/);
+    // Offsets are exact integers, and a perturbed range must fit the 32-bit ledger positions.
+    const perturb = (offset: number) =>
+      native.cpu.perturbPlus(
+        new Float32Array(8),
+        offset,
+        { seed: 1, tensor: 0, quantizer: null },
+        1e-3,
+        new Uint8Array(1),
+        new Uint32Array(8),
+        new Float32Array(8),
+      );
+    expect(() => perturb(1.5)).toThrow(/integer/);
+    expect(() => perturb(2 ** 32 - 4)).toThrow(/2\^32/);
+    expect(() => perturb(2 ** 32 - 8)).not.toThrow();
   });
 
   it('reports a missing or broken addon and falls back to TypeScript', () => {
