@@ -88,17 +88,10 @@ describe('reference agent (shortened run)', () => {
     expect(run.stderr).not.toMatch(/chimera-agent: /);
     expect(run.code).toBe(0);
     const types = new Set(run.events.map((e) => e.type));
-    for (const type of [
-      'memory-plan',
-      'model',
-      'world',
-      'selves',
-      'phase',
-      'objective',
-      'learned',
-      'evaluation',
-    ])
+    for (const type of ['memory-plan', 'model', 'world', 'selves', 'phase', 'evaluation'])
       expect(types, `event ${type}`).toContain(type);
+    const phases = run.events.filter((e) => e.type === 'phase-start').map((e) => `${e.cycle}:${e.phase}`);
+    expect(phases).toEqual(['0:baseline', '1:act', '1:multi-agent', '1:sleep', '1:learn', '1:evaluate']);
     // The 4-bit hybrid-quantized base by default.
     expect(run.events.find((e) => e.type === 'model')?.quantization).toBe('kurtail-splitquant-4bit');
 
@@ -109,7 +102,6 @@ describe('reference agent (shortened run)', () => {
     expect(metrics.randomBaseline.length).toBeGreaterThan(0);
     const cycle1 = metrics.cycles[1]!;
     expect(cycle1.training.reduce((n, s) => n + s.episodes, 0)).toBeGreaterThan(0);
-    expect(cycle1.objectives.length).toBeGreaterThan(0);
     expect(cycle1.multiAgent).toHaveProperty('collaborative');
     expect(cycle1.multiAgent).toHaveProperty('adversarial');
     expect(cycle1.perSelf.length).toBeGreaterThan(0);
@@ -119,11 +111,17 @@ describe('reference agent (shortened run)', () => {
     try {
       expect(await store.count({ environment: 'web' })).toBeGreaterThan(0);
       expect(await store.count({ environment: 'minecraft' })).toBeGreaterThan(0);
-      const [file] = readdirSync(join(out, 'minibatches'));
-      const batch = JSON.parse(readFileSync(join(out, 'minibatches', file!), 'utf8')) as {
-        experienceIds: string[];
-      };
-      expect((await store.query({ ids: batch.experienceIds })).length).toBe(batch.experienceIds.length);
+      // A short run may find no gap with a success to learn from (Sleep then writes no objective);
+      // every objective it does write points at stored steps, and was learned or rolled back.
+      const files = existsSync(join(out, 'minibatches')) ? readdirSync(join(out, 'minibatches')) : [];
+      expect(files.length).toBe(cycle1.objectives.length);
+      for (const file of files) {
+        const batch = JSON.parse(readFileSync(join(out, 'minibatches', file), 'utf8')) as {
+          experienceIds: string[];
+        };
+        expect((await store.query({ ids: batch.experienceIds })).length).toBe(batch.experienceIds.length);
+      }
+      for (const objective of cycle1.objectives) expect(objective.outcome).not.toBe('not learned yet');
     } finally {
       await store.close();
     }
@@ -138,8 +136,12 @@ describe('reference agent (shortened run)', () => {
     expect(reference.code).toBe(0);
 
     const crashed = outDir();
-    // A crash in the middle of the learning phase (after Sleep wrote its objectives).
-    const first = await runCli([...args, '--out', crashed], (e) => e.type === 'objective');
+    // A crash in the middle of the act phase (its third training episode), with steps already stored.
+    let acted = 0;
+    const first = await runCli(
+      [...args, '--out', crashed],
+      (e) => e.type === 'episode' && e.phase === 'act' && ++acted === 3,
+    );
     expect(first.signal).toBe('SIGKILL');
     const resumed = await runCli([...args, '--out', crashed]);
     expect(resumed.code).toBe(0);

@@ -46,7 +46,7 @@ export interface RunPreset {
 }
 
 export const DEFAULT_PRESET: RunPreset = {
-  episodesPerCycle: 60,
+  episodesPerCycle: 40,
   heldoutPerFamily: 3,
   heldoutPerLexicalFamily: 1,
   maxDifficulty: 0,
