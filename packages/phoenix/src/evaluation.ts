@@ -89,9 +89,11 @@ export async function evaluate(options: {
   label: string;
   explore?: boolean;
   /**
-   * Episodes run at once (default 1). Evaluation learns nothing, so each episode depends only on
-   * its task and its own seeded stream: results are the same at any concurrency. The selector must
-   * not change state in `select` (the MCC in exploit mode does not).
+   * Episodes run at once per environment (default 1), capped by the environment's
+   * `maxConcurrentSessions`; each worker acts as its own agent id. Evaluation learns nothing, so an
+   * episode depends on its task, its seeded stream and the environment: web results are the same at
+   * any concurrency, while Minecraft outcomes can also move with server timing. The selector's
+   * choice must follow from the task and observation alone (the MCC in exploit mode does).
    */
   concurrency?: number;
   onEpisode?: (result: EpisodeResult, index: number, total: number) => void;
