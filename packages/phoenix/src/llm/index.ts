@@ -1,7 +1,9 @@
 /**
  * @chimera/phoenix/llm: language-model policies. `LanguageModelPolicy` drives any chat backend with
  * the toolbelt's tools and the active Self's persona; `OpenAICompatibleBackend` talks to llama.cpp
- * server, vLLM, Ollama or LM Studio, with Selves routed to LoRA adapters on the server.
+ * server, vLLM, Ollama or LM Studio, with Selves routed to LoRA adapters on the server;
+ * `NodeLlamaCppBackend` runs a GGUF model in process (node-llama-cpp, an optional peer dependency
+ * imported on first use) with a context per Self's GGUF LoRA and grammar-constrained tool calls.
  */
 export type { ChatBackend, ChatMessage, ChatReply, ChatRequest, ChatToolCall } from './chat-types';
 export { LanguageModelError, type LanguageModelErrorCode } from './language-model-error';
@@ -20,9 +22,23 @@ export {
   unloadVllmLoraAdapter,
 } from './lora-adapters';
 export {
+  type LocalAdapter,
+  NodeLlamaCppBackend,
+  type NodeLlamaCppBackendOptions,
+  toolsPrompt,
+} from './node-llama-cpp-backend';
+export {
   type LoraRouting,
   OpenAICompatibleBackend,
   type OpenAICompatibleBackendOptions,
   parseReply,
 } from './openai-compatible-backend';
+export { integerRangeToGbnf, patternToGbnf } from './regex-gbnf';
 export { type Persona, personaText, rosterPersona, systemPrompt } from './system-prompt';
+export {
+  type GrammarSchema,
+  substitutePlaceholders,
+  type ToolCallGrammar,
+  type ToolCallGrammarOptions,
+  toolCallGrammar,
+} from './tool-call-grammar';

@@ -15,7 +15,11 @@ export type LanguageModelErrorCode =
   | 'unknown-adapter'
   | 'wrong-base-model'
   | 'bad-response'
-  | 'no-valid-call';
+  | 'no-valid-call'
+  /** An optional peer dependency (node-llama-cpp) is not installed. */
+  | 'missing-dependency'
+  /** A local model file is missing, unreadable or not a GGUF model. */
+  | 'model-file';
 
 export class LanguageModelError extends PhoenixError {
   readonly [marker] = true;
