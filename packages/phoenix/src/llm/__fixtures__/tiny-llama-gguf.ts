@@ -36,7 +36,7 @@ export const TINY_LLAMA: TinyLlamaShape = {
   heads: 4,
   kvHeads: 2,
   feedForward: 128,
-  contextLength: 2048,
+  contextLength: 16_384,
 };
 
 /** llama.cpp token types (llama.h `llama_token_type`). */
