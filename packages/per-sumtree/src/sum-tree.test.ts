@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { accurateSum, invariantViolations, sumChildren } from './__fixtures__/tree-internals';
+import { SEARCH_CHUNK } from './descend-kernel';
 import { EmptyBufferError } from './errors/empty-buffer-error';
 import { IndexOutOfRangeError } from './errors/index-out-of-range-error';
 import { InvalidArgumentError } from './errors/invalid-argument-error';
@@ -48,6 +49,41 @@ describe('SumTree', () => {
     tree.set(7, 0);
     expect(tree.find(tree.total)).toBe(3);
     expect(tree.find(0)).toBe(3);
+  });
+
+  it('returns the last positive leaf for mass == total when the top level has padding', () => {
+    // 128 and 2^17 leaves: the top group holds 2 and 4 nodes, the rest of it is padding.
+    for (const capacity of [100, 1 << 17]) {
+      const tree = new SumTree(capacity);
+      tree.setAll(new Float64Array(capacity).fill(1));
+      expect(tree.find(tree.total)).toBe(capacity - 1);
+      tree.set(capacity - 1, 0);
+      tree.set(capacity - 2, 0);
+      expect(tree.find(tree.total)).toBe(capacity - 3);
+      const out = tree.findBatch([0, tree.total], new Int32Array(2));
+      expect(Array.from(out)).toEqual([0, capacity - 3]);
+    }
+  });
+
+  it('runs batches larger than one search chunk', () => {
+    const capacity = 3000;
+    const tree = new SumTree(capacity);
+    const random = new SeededRandom(5);
+    tree.setAll(
+      Float64Array.from({ length: capacity }, () => (random.nextFloat() < 0.5 ? 0 : random.nextFloat())),
+    );
+    const count = 2 * SEARCH_CHUNK + 77;
+    const draws = Float64Array.from({ length: count }, () => random.nextFloat() * tree.total);
+    const out = tree.findBatch(draws, new Int32Array(count));
+    for (let b = 0; b < count; b++) expect(out[b]).toBe(tree.find(draws[b]!));
+    // Stratified: the masses continue across chunks, so indices keep increasing.
+    const sampled = tree.sampleStratified(count, new SeededRandom(9), new Int32Array(count));
+    const again = new SeededRandom(9);
+    const segment = tree.total / count;
+    for (let b = 0; b < count; b++) {
+      expect(sampled[b]).toBe(tree.find(Math.min((b + again.nextFloat()) * segment, tree.total)));
+      if (b > 0) expect(sampled[b]!).toBeGreaterThanOrEqual(sampled[b - 1]!);
+    }
   });
 
   it('agrees with a linear scan on random trees, and findBatch agrees with find', () => {

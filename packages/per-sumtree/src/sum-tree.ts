@@ -13,11 +13,14 @@
  * Search semantics: within a sibling group the descent is the binary descent of the 3 binary
  * levels the group packs, with their sums formed on the fly in the tree's own pairwise order: go
  * right of the left half L = (c0 + c1) + (c2 + c3) when mass >= L (subtracting L), then likewise
- * for the pair and the single child. A zero-mass subtree is never chosen (the mass is never below
- * a zero sum). Rounding can push a mass past a group's end; the result is then the nearest leaf
- * with positive mass at or before where the descent landed, so a search never returns an empty
- * leaf. Single and batched searches run the same arithmetic and return the same leaves.
+ * for the pair and the single child (descend-kernel.ts). A zero-mass subtree is never chosen (the
+ * mass is never below a zero sum). Rounding can push a mass past a group's end; the result is then
+ * the nearest leaf with positive mass at or before where the descent landed, so a search never
+ * returns an empty leaf. A mass at or above the total gives the last positive leaf. Single and
+ * batched searches run the same arithmetic and return the same leaves.
  */
+
+import { createSearchSpace, SEARCH_CHUNK, type SearchSpace } from './descend-kernel';
 import { EmptyBufferError } from './errors/empty-buffer-error';
 import { IndexOutOfRangeError } from './errors/index-out-of-range-error';
 import { InvalidArgumentError } from './errors/invalid-argument-error';
@@ -29,6 +32,14 @@ import { treeLayout } from './tree-layout';
 // imported constant costs a module-binding load and a TDZ check per use inside the hot loops.
 import { checkCount, checkIndex, checkPositiveInteger, checkPriority, isIndex, isPriority } from './validate';
 
+/**
+ * Stands for a mass at or above the total (`find(total)`, or a stratified draw that rounded up).
+ * Negative, so its descent goes leftmost and it stays negative; `collect` then returns the last
+ * positive leaf. Handled before the descent so that no descent runs into the padding after the
+ * last node of the top level (most trees have some there), which has no subtree below it.
+ */
+const AT_TOTAL = -1;
+
 export class SumTree {
   /** Usable leaves: indices 0..capacity-1. */
   readonly capacity: number;
@@ -37,14 +48,18 @@ export class SumTree {
   private readonly sizes: Int32Array;
   private readonly depth: number;
   private readonly leafOffset: number;
-  // Scratch for the batched paths, grown on demand so steady-state calls allocate nothing.
-  private nodes = new Int32Array(0);
-  private masses = new Float64Array(0);
+  private readonly leafCount: number;
+  /** The tree's memory and the batched descent over it (WebAssembly where available). */
+  private readonly search: SearchSpace;
+  // Scratch for setBatch, grown on demand so steady-state calls allocate nothing.
+  private pending = new Int32Array(0);
 
   constructor(capacity: number) {
     const layout = treeLayout(capacity);
     this.capacity = capacity;
-    this.tree = new Float64Array(layout.length);
+    this.search = createSearchSpace(layout);
+    this.tree = this.search.tree;
+    this.leafCount = layout.leafCount;
     this.offsets = layout.offsets;
     this.sizes = layout.sizes;
     this.depth = layout.depth;
@@ -92,7 +107,7 @@ export class SumTree {
       if (!isIndex(index, capacity)) throw new IndexOutOfRangeError(index, capacity, `indices[${i}]`);
       if (!isPriority(values[i]!)) throw new InvalidPriorityError(values[i]!, i, 'value');
     }
-    const pending = this.nodeScratch(n);
+    const pending = this.pendingScratch(n);
     const { tree, leafOffset } = this;
     // Reading each old leaf before writing it turns the write's cache miss into a load miss,
     // which the CPU overlaps across iterations; an unchanged leaf needs no ancestor update.
@@ -151,12 +166,11 @@ export class SumTree {
     if (!(mass >= 0 && mass <= total)) {
       throw new InvalidArgumentError(`find: mass ${String(mass)} must be in [0, total = ${total}]`);
     }
-    const masses = this.massScratch(1);
-    const nodes = this.nodeScratch(1);
-    masses[0] = mass;
+    const { masses, nodes } = this.search;
+    masses[0] = mass < total ? mass : AT_TOTAL;
     nodes[0] = 0;
-    this.descend(1);
-    return this.settle(nodes[0]!);
+    this.search.descend(1);
+    return this.settle(masses[0]! >= 0 ? nodes[0]! : this.leafCount - 1);
   }
 
   /**
@@ -166,8 +180,6 @@ export class SumTree {
   findBatch(masses: ArrayLike<number>, out: Int32Array, count: number = masses.length): Int32Array {
     const total = this.checkSearchable();
     this.checkBatch(count, masses.length, out);
-    const m = this.massScratch(count);
-    const nodes = this.nodeScratch(count);
     for (let b = 0; b < count; b++) {
       const mass = masses[b]!;
       if (!(mass >= 0 && mass <= total)) {
@@ -175,11 +187,18 @@ export class SumTree {
           `findBatch: masses[${b}] = ${String(mass)} must be in [0, total = ${total}]`,
         );
       }
-      m[b] = mass;
-      nodes[b] = 0;
     }
-    this.descend(count);
-    for (let b = 0; b < count; b++) out[b] = this.settle(nodes[b]!);
+    const search = this.search;
+    for (let start = 0; start < count; start += SEARCH_CHUNK) {
+      const n = Math.min(SEARCH_CHUNK, count - start);
+      for (let i = 0; i < n; i++) {
+        const mass = masses[start + i]!;
+        search.masses[i] = mass < total ? mass : AT_TOTAL;
+      }
+      search.nodes.fill(0, 0, n);
+      search.descend(n);
+      this.collect(n, out, start);
+    }
     return out;
   }
 
@@ -190,27 +209,40 @@ export class SumTree {
   sampleStratified(count: number, random: RandomSource, out: Int32Array): Int32Array {
     const total = this.checkSearchable();
     this.checkBatch(count, count, out);
-    const masses = this.massScratch(count);
-    const nodes = this.nodeScratch(count);
+    const search = this.search;
     const segment = total / count;
-    for (let b = 0; b < count; b++) {
-      // Can round up to `total` for the last segment: `settle` then picks the last positive leaf.
-      masses[b] = (b + random.nextFloat()) * segment;
-      nodes[b] = 0;
+    for (let start = 0; start < count; start += SEARCH_CHUNK) {
+      const n = Math.min(SEARCH_CHUNK, count - start);
+      const masses = search.masses;
+      for (let i = 0; i < n; i++) masses[i] = (start + i + random.nextFloat()) * segment;
+      // Only the last segment's draw can round up to the total.
+      if (start + n === count && !(masses[n - 1]! < total)) masses[n - 1] = AT_TOTAL;
+      search.nodes.fill(0, 0, n);
+      search.descend(n);
+      this.collect(n, out, start);
     }
-    this.descend(count);
-    for (let b = 0; b < count; b++) out[b] = this.settle(nodes[b]!);
     return out;
   }
 
-  private descend(count: number): void {
-    descend(this.tree, this.offsets, this.depth, this.nodes, this.masses, count);
+  /**
+   * Writes the leaves of descents 0..n-1 of the last `search.descend` to `out` from `at` on. Most
+   * land on a positive leaf; `settle` handles the rest (rounding overruns, and AT_TOTAL, which
+   * stays negative through its descent and means the last positive leaf).
+   */
+  private collect(n: number, out: Int32Array, at: number): void {
+    const { tree, leafOffset } = this;
+    const { masses, nodes } = this.search;
+    for (let i = 0; i < n; i++) {
+      const leaf = nodes[i]!;
+      if (tree[leafOffset + leaf]! > 0 && masses[i]! >= 0) out[at + i] = leaf;
+      else out[at + i] = this.settle(masses[i]! >= 0 ? leaf : this.leafCount - 1);
+    }
   }
 
   /**
-   * A descent that ran past its group's end (rounding, or mass == total) may land on an empty leaf
-   * or padding; move it to the nearest positive leaf at or before. Positive mass always exists
-   * there: every group the descent entered without overrunning had a positive total.
+   * A descent that ran past its group's end (rounding) may land on an empty leaf; move it to the
+   * nearest positive leaf at or before. Positive mass always exists there: every group the descent
+   * entered without overrunning had a positive total.
    */
   private settle(leaf: number): number {
     const { tree, offsets } = this;
@@ -287,14 +319,9 @@ export class SumTree {
     }
   }
 
-  private nodeScratch(n: number): Int32Array {
-    if (this.nodes.length < n) this.nodes = new Int32Array(Math.max(n, 2 * this.nodes.length));
-    return this.nodes;
-  }
-
-  private massScratch(n: number): Float64Array {
-    if (this.masses.length < n) this.masses = new Float64Array(Math.max(n, 2 * this.masses.length));
-    return this.masses;
+  private pendingScratch(n: number): Int32Array {
+    if (this.pending.length < n) this.pending = new Int32Array(Math.max(n, 2 * this.pending.length));
+    return this.pending;
   }
 }
 
@@ -310,42 +337,4 @@ export function sumGroup(tree: Float64Array, base: number): number {
     (tree[base + 2]! + tree[base + 3]!) +
     (tree[base + 4]! + tree[base + 5]! + (tree[base + 6]! + tree[base + 7]!))
   );
-}
-
-/**
- * Advances `count` descents (`nodes`/`masses`, starting at the root) to the leaf level, all of
- * them one level at a time: the descents are independent, so the cache misses of one level's
- * groups overlap instead of queueing behind each other as in one-descent-at-a-time code. In a
- * group, each of the 3 binary decisions is a 0/1 number (`+(mass >= sum)`) that both picks the
- * half and, multiplied by the sum, gives what to subtract: no branch to mispredict, and
- * multiplying by exactly 0 or 1 changes no bits.
- */
-function descend(
-  tree: Float64Array,
-  offsets: Int32Array,
-  depth: number,
-  nodes: Int32Array,
-  masses: Float64Array,
-  count: number,
-): void {
-  for (let level = 1; level <= depth; level++) {
-    const offset = offsets[level]!;
-    for (let b = 0; b < count; b++) {
-      const group = nodes[b]! << 3;
-      const base = offset + group;
-      let mass = masses[b]!;
-      const left = tree[base]! + tree[base + 1]! + (tree[base + 2]! + tree[base + 3]!);
-      const half = +(mass >= left);
-      mass -= half * left;
-      const pairAt = half << 2;
-      const pair = tree[base + pairAt]! + tree[base + pairAt + 1]!;
-      const inPair = +(mass >= pair);
-      mass -= inPair * pair;
-      const childAt = pairAt + (inPair << 1);
-      const first = tree[base + childAt]!;
-      const second = +(mass >= first);
-      masses[b] = mass - second * first;
-      nodes[b] = group + childAt + second;
-    }
-  }
 }
