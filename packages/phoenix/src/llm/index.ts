@@ -13,6 +13,7 @@ export {
   LanguageModelPolicy,
   type LanguageModelPolicyOptions,
 } from './language-model-policy';
+export { type LlamaChatServer, type LlamaChatServerOptions, startLlamaChatServer } from './llama-chat-server';
 export {
   checkAdapterBaseModel,
   loadVllmLoraAdapter,
@@ -22,6 +23,7 @@ export {
   unloadVllmLoraAdapter,
 } from './lora-adapters';
 export {
+  type AdapterScale,
   type LocalAdapter,
   NodeLlamaCppBackend,
   type NodeLlamaCppBackendOptions,
@@ -33,7 +35,7 @@ export {
   type OpenAICompatibleBackendOptions,
   parseReply,
 } from './openai-compatible-backend';
-export { integerRangeToGbnf, patternToGbnf } from './regex-gbnf';
+export { integerRangeToGbnf, jsonStringToGbnf, patternToGbnf } from './regex-gbnf';
 export { type Persona, personaText, rosterPersona, systemPrompt } from './system-prompt';
 export {
   type GrammarSchema,

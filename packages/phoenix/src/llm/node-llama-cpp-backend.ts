@@ -36,6 +36,12 @@ import { substitutePlaceholders, type ToolCallGrammarOptions, toolCallGrammar } 
 /** A Self's adapter: a GGUF LoRA file (for llama.cpp: `exportSelfToGguf`) and its scale. */
 export type LocalAdapter = string | { path: string; scale?: number };
 
+/** A GGUF LoRA file applied at a scale. */
+export interface AdapterScale {
+  path: string;
+  scale: number;
+}
+
 export interface NodeLlamaCppBackendOptions {
   /** The GGUF base model. */
   modelPath: string;
@@ -94,7 +100,7 @@ export class NodeLlamaCppBackend implements ChatBackend {
   }
 
   /** The adapter a Self runs with, or undefined for the base model. */
-  adapterFor(self: string | undefined): { path: string; scale: number } | undefined {
+  adapterFor(self: string | undefined): AdapterScale | undefined {
     const entry = self === undefined ? undefined : this.#options.adapters?.[self];
     if (entry === undefined) return undefined;
     return typeof entry === 'string'
@@ -149,12 +155,15 @@ export class NodeLlamaCppBackend implements ChatBackend {
     return this.#loaded;
   }
 
-  /** Checks an adapter file against the model once per path (architecture, tensor names and shapes). */
-  #checkAdapter(loaded: Loaded, path: string): Promise<void> {
+  /**
+   * Checks a GGUF LoRA file against the model (architecture, tensor names and shapes), once per
+   * path: `unknown-adapter` when the file is missing, `wrong-base-model` when it does not fit.
+   */
+  checkAdapter(path: string): Promise<void> {
     let check = this.#adapterChecks.get(path);
     if (!check) {
-      check = readGgufSummary(loaded.module, path, 'adapter').then((adapter) =>
-        checkAdapterFits(loaded.summary, adapter),
+      check = this.#load().then(async (loaded) =>
+        checkAdapterFits(loaded.summary, await readGgufSummary(loaded.module, path, 'adapter')),
       );
       check.catch(() => this.#adapterChecks.delete(path));
       this.#adapterChecks.set(path, check);
@@ -162,8 +171,8 @@ export class NodeLlamaCppBackend implements ChatBackend {
     return check;
   }
 
-  async #entry(loaded: Loaded, adapter: { path: string; scale: number } | undefined): Promise<PoolEntry> {
-    const key = adapter ? `${adapter.path}@${adapter.scale}` : '';
+  async #entry(loaded: Loaded, adapters: readonly AdapterScale[]): Promise<PoolEntry> {
+    const key = adapters.map((a) => `${a.path}@${a.scale}`).join('+');
     const existing = this.#pool.get(key);
     if (existing) {
       // Most recently used last.
@@ -172,18 +181,21 @@ export class NodeLlamaCppBackend implements ChatBackend {
       return existing;
     }
     const created = (async (): Promise<PoolEntry> => {
-      if (adapter) await this.#checkAdapter(loaded, adapter.path);
+      for (const adapter of adapters) await this.checkAdapter(adapter.path);
       let context: LlamaContext;
       try {
         context = await loaded.model.createContext({
           contextSize: loaded.contextSize,
           ...(this.#options.threads === undefined ? {} : { threads: this.#options.threads }),
-          ...(adapter ? { lora: { adapters: [{ filePath: adapter.path, scale: adapter.scale }] } } : {}),
+          ...(adapters.length > 0
+            ? { lora: { adapters: adapters.map((a) => ({ filePath: a.path, scale: a.scale })) } }
+            : {}),
         });
       } catch (cause) {
+        const names = adapters.map((a) => a.path).join(', ');
         throw new LanguageModelError(
-          adapter ? 'wrong-base-model' : 'model-file',
-          `llama.cpp could not create a context${adapter ? ` with the LoRA adapter ${adapter.path}` : ''} for ${this.#options.modelPath}: ${(cause as Error).message}`,
+          names ? 'wrong-base-model' : 'model-file',
+          `llama.cpp could not create a context${names ? ` with the LoRA adapters ${names}` : ''} for ${this.#options.modelPath}: ${(cause as Error).message}`,
           { cause },
         );
       }
@@ -211,7 +223,10 @@ export class NodeLlamaCppBackend implements ChatBackend {
     }
   }
 
-  /** Contexts alive now, as `adapter path@scale` ('' for the base model), least recently used first. */
+  /**
+   * Contexts alive now, least recently used first: `path@scale` of their adapters joined by `+`
+   * ('' for the base model).
+   */
   get contexts(): string[] {
     return [...this.#pool.keys()];
   }
@@ -236,12 +251,22 @@ export class NodeLlamaCppBackend implements ChatBackend {
     return grammar;
   }
 
+  /** One chat completion with the request's Self's adapter (none: the base model). */
   async chat(request: ChatRequest): Promise<ChatReply> {
-    const loaded = await this.#load();
     const adapter = this.adapterFor(request.self);
+    return this.complete(request, adapter ? [adapter] : []);
+  }
+
+  /**
+   * One chat completion with the given adapters at their scales (adapters at scale 0 are left
+   * out). Each distinct set is a context of its own. `request.self` is ignored here.
+   */
+  async complete(request: ChatRequest, adapters: readonly AdapterScale[]): Promise<ChatReply> {
+    const loaded = await this.#load();
+    const active = adapters.filter((a) => a.scale !== 0);
     const tools = request.tools ?? [];
     const grammar = tools.length > 0 ? await this.#grammar(loaded, tools) : undefined;
-    const entry = await this.#entry(loaded, adapter);
+    const entry = await this.#entry(loaded, active);
     const history = toHistory(request.messages, tools);
     const temperature = request.temperature ?? 0;
     const run = async () => {
@@ -257,7 +282,8 @@ export class NodeLlamaCppBackend implements ChatBackend {
     const result = entry.queue.then(run, run);
     entry.queue = result.catch(() => undefined);
     const { text, stop } = await result;
-    const model = adapter ? basename(adapter.path) : basename(this.#options.modelPath);
+    const model =
+      active.length > 0 ? active.map((a) => basename(a.path)).join('+') : basename(this.#options.modelPath);
     return grammar
       ? readToolCall(text, stop, model)
       : { content: text.trim(), toolCalls: [], finishReason: finish(stop), model };

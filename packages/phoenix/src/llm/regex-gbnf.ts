@@ -13,11 +13,17 @@
 type Range = readonly [number, number];
 
 const MAX_CODE_POINT = 0x10ffff;
-/** What a JSON string may hold unescaped: no control characters, no `"`, no `\`. */
+/**
+ * What a JSON string may hold unescaped: no control characters, no `"`, no `\`; and no surrogate
+ * code points, which UTF-8 cannot carry. Written as positive ranges, because llama.cpp decodes
+ * byte tokens loosely (a 4-byte sequence above U+10FFFF, a surrogate) and a negated class would let
+ * such bytes through into text that decodes to U+FFFD.
+ */
 const JSON_SAFE: Range[] = [
   [0x20, 0x21],
   [0x23, 0x5b],
-  [0x5d, MAX_CODE_POINT],
+  [0x5d, 0xd7ff],
+  [0xe000, MAX_CODE_POINT],
 ];
 const DIGIT: Range[] = [[0x30, 0x39]];
 const WORD: Range[] = [
@@ -345,4 +351,14 @@ export function integerRangeToGbnf(min: number, max: number): string {
   }
   if (max >= 0) options.push(...splitRange(Math.max(0, min), max).map(([s, e]) => digitsPattern(s, e)));
   return options.length === 1 ? options[0]! : `(${options.map((o) => `(${o})`).join(' | ')})`;
+}
+
+/**
+ * GBNF for a JSON string value (quotes included) of `minLength` to `maxLength` characters: any
+ * character a JSON string holds unescaped (JSON_SAFE) or a JSON escape (`\"`, `\\`, `\n`,
+ * `\u00e9`...), one escape counting as one character.
+ */
+export function jsonStringToGbnf(minLength: number, maxLength: number): string {
+  const char = `(${charClass(JSON_SAFE)} | "\\\\" ([\\"\\\\/bfnrt] | "u" [0-9a-fA-F]{4}))`;
+  return `"\\"" ${char}{${minLength},${Math.max(minLength, maxLength)}} "\\""`;
 }

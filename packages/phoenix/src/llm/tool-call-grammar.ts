@@ -3,16 +3,17 @@
  * `{"reasoning": "...", "name": "<tool>", "arguments": {...}}` whose `name` is one of the tools and
  * whose `arguments` follow that tool's JSON Schema. Built as a node-llama-cpp JSON-schema grammar
  * (its `GbnfJsonSchema` subset: types, enum, const, oneOf, object properties, array items and
- * counts, string lengths) with what that subset lacks written as GBNF by this package
- * (`regex-gbnf.ts`): string `pattern`s and integer `minimum` / `maximum`. Each such value is a
- * placeholder constant in the schema, replaced by its GBNF in the generated grammar text.
+ * counts) with strings and what that subset lacks written as GBNF by this package
+ * (`regex-gbnf.ts`): strings (lengths, and only characters UTF-8 can carry), string `pattern`s,
+ * integer `minimum` / `maximum`. Each such value is a placeholder constant in the schema,
+ * replaced by its GBNF in the generated grammar text.
  *
  * What neither can express is listed in `unenforced` (e.g. a number's range, `multipleOf`, string
  * formats other than date and time, `uniqueItems`): a call may break those, and the TAL's
  * validation sends it back to the model as a correction like any other invalid call.
  */
 import type { OpenAIFunctionTool } from '@chimera/toolbelt';
-import { integerRangeToGbnf, patternToGbnf } from './regex-gbnf';
+import { integerRangeToGbnf, jsonStringToGbnf, patternToGbnf } from './regex-gbnf';
 
 export interface ToolCallGrammarOptions {
   /**
@@ -26,7 +27,7 @@ export interface ToolCallGrammarOptions {
   maxPatternRepeat?: number;
   /**
    * Length of the free-text `reasoning` field the model writes before the call (it becomes the
-   * experience's thought process); 0 leaves the field out. Default 512.
+   * experience's thought process); 0 leaves the field out. Default 256.
    */
   reasoningLength?: number;
 }
@@ -207,7 +208,7 @@ class Converter {
       return { type: 'string', format: schema.format };
     }
     this.#leftOut(schema, path, ['minLength', 'maxLength', 'pattern']);
-    return { type: 'string', minLength, maxLength };
+    return this.#substitute(jsonStringToGbnf(minLength, maxLength));
   }
 
   #integer(schema: Record<string, unknown>, path: string): GrammarSchema {
@@ -244,11 +245,13 @@ export function toolCallGrammar(
 ): ToolCallGrammar {
   if (tools.length === 0) throw new RangeError('a tool-call grammar needs at least one tool');
   const converter = new Converter(options);
-  const reasoning = options.reasoningLength ?? 512;
+  const reasoning = options.reasoningLength ?? 256;
   const calls = tools.map((tool) => ({
     type: 'object',
     properties: {
-      ...(reasoning > 0 ? { reasoning: { type: 'string', maxLength: reasoning } } : {}),
+      ...(reasoning > 0
+        ? { reasoning: converter.convert({ type: 'string', maxLength: reasoning }, 'reasoning') }
+        : {}),
       name: { const: tool.function.name },
       arguments: converter.convert(tool.function.parameters, tool.function.name),
     },
