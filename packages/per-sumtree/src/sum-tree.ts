@@ -7,8 +7,9 @@
  * recomputes each ancestor from its 8 children, always in the same pairwise order (see
  * `sumGroup`). Every internal node is therefore a fixed function of the current leaves, whatever
  * the update history, and the root's error against the exact sum stays within the summation bound
- * (about 3 * depth * 2^-53 relative: three rounded additions per level). `rebuild()` recomputes everything from the leaves on demand (after
- * writing leaves in bulk); it is never needed to clear accumulated error, since there is none.
+ * (about 3 * depth * 2^-53 relative: three rounded additions per level). `rebuild()` recomputes
+ * everything from the leaves on demand (after writing leaves in bulk); it is never needed to clear
+ * accumulated error, since there is none.
  *
  * Search semantics: within a sibling group the descent is the binary descent of the 3 binary
  * levels the group packs, with their sums formed on the fly in the tree's own pairwise order: go
@@ -215,7 +216,7 @@ export class SumTree {
       const n = Math.min(SEARCH_CHUNK, count - start);
       const masses = search.masses;
       for (let i = 0; i < n; i++) masses[i] = (start + i + random.nextFloat()) * segment;
-      // Only the last segment's draw can round up to the total.
+      // Only the last draw can reach the total; the others stay below (count - 1) / count of it.
       if (start + n === count && !(masses[n - 1]! < total)) masses[n - 1] = AT_TOTAL;
       search.nodes.fill(0, 0, n);
       search.descend(n);
