@@ -9,6 +9,7 @@ import { FileSelves, TagController } from './__fixtures__/file-selves';
 import { type PhoenixOptions, type PhoenixState, runPhoenix } from './cycle';
 import { EmbeddedPolicy } from './embedded-policy';
 import { CycleInterruptedError } from './errors';
+import { EpisodicMemory } from './memory/episodic-memory';
 
 let model: NanoPolicyModel;
 const dirs: string[] = [];
@@ -21,7 +22,9 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function setup(dir: string, overrides: Partial<PhoenixOptions> = {}) {
+async function setup(dir: string, overrides: Partial<PhoenixOptions> = {}, withMemory = false) {
+  // A fresh memory per process, as a restarted agent has: the cycle loads its saved table.
+  const memory = withMemory ? new EpisodicMemory() : undefined;
   const store = await SqliteExperienceStore.open(join(dir, 'experiences.sqlite'));
   const selves = new FileSelves(join(dir, 'selves'), model, ['Form_Filler', 'Playwright_Navigator']);
   const controller = new TagController(selves, {
@@ -33,7 +36,12 @@ async function setup(dir: string, overrides: Partial<PhoenixOptions> = {}) {
     environments: [conventionWorld()],
     store,
     model,
-    policy: new EmbeddedPolicy({ model, adapterFor: (self) => selves.weights(self) }),
+    policy: new EmbeddedPolicy({
+      model,
+      adapterFor: (self) => selves.weights(self),
+      ...(memory ? { memory } : {}),
+    }),
+    ...(memory ? { memory } : {}),
     controller,
     selves,
     cycles: 2,
@@ -83,9 +91,11 @@ describe('runPhoenix on a small world with the real SQLite store and chimera-nan
   it('resumes after an interruption at every phase boundary into the same final state', async () => {
     const reference = mkdtempSync(join(tmpdir(), 'phoenix-ref-'));
     dirs.push(reference);
-    const ref = await setup(reference);
+    const ref = await setup(reference, {}, true);
     const refState = await runPhoenix(ref.options);
     const expected = withoutTimings(await summary(reference, refState, ref.store, ref.selves));
+    // The memory is part of the state that must come back the same.
+    expect(expected.state.memory?.entries.length).toBeGreaterThan(0);
     await ref.store.close();
     const boundaries = [
       '0:baseline',
@@ -94,11 +104,11 @@ describe('runPhoenix on a small world with the real SQLite store and chimera-nan
     for (const boundary of boundaries) {
       const dir = mkdtempSync(join(tmpdir(), 'phoenix-crash-'));
       dirs.push(dir);
-      const first = await setup(dir, { interruptAt: boundary });
+      const first = await setup(dir, { interruptAt: boundary }, true);
       await expect(runPhoenix(first.options)).rejects.toBeInstanceOf(CycleInterruptedError);
       await first.store.close();
       // A restarted process: every object is built again from what is on disk.
-      const second = await setup(dir);
+      const second = await setup(dir, {}, true);
       const state = await runPhoenix(second.options);
       const got = withoutTimings(await summary(dir, state, second.store, second.selves));
       expect(got.ids, boundary).toEqual(expected.ids);

@@ -24,17 +24,30 @@ import {
 import type { NanoPolicyModel } from '@chimera/runtime-cuda';
 import type { Environment, TaskFamilyInfo, TaskSpec } from '@chimera/toolbelt';
 import type { Experience, ExperienceInput, ExperienceStore } from '@chimera/ues';
-import { LearningProgressTeacher, type TeacherState } from './curriculum/learning-progress-teacher';
+import {
+  LearningProgressTeacher,
+  type LearningProgressTeacherOptions,
+  type TeacherState,
+} from './curriculum/learning-progress-teacher';
 import { Mulberry32 } from './curriculum/random';
 import { type EpisodeResult, runEpisode } from './episode-runner';
 import { CycleInterruptedError, PhoenixError } from './errors';
-import { evaluate, type FamilyScore, heldoutTasks, levelsOf, scoreByFamily } from './evaluation';
+import {
+  capFor,
+  type DifficultyCap,
+  evaluate,
+  type FamilyScore,
+  heldoutTasks,
+  levelsOf,
+  scoreByFamily,
+} from './evaluation';
 import {
   AdversaryPopulation,
   type AdversaryPopulationState,
   variationKey,
 } from './mada/adversary-population';
 import { runCollaborativeSession } from './mada/collaborative-session';
+import type { EpisodicMemory, EpisodicMemoryState } from './memory/episodic-memory';
 import type { Policy } from './policy';
 import { tdError } from './priorities';
 import type { Controller, SelvesHost } from './selves-host';
@@ -93,6 +106,8 @@ export interface PhoenixState {
   /** Version of every acting Self when the last Sleep ended: what its learning starts from. */
   versionsAtSleep: Record<string, string>;
   miniBatches: number;
+  /** The episodic memory's table (absent when the run has no memory). */
+  memory?: EpisodicMemoryState;
   cycles: CycleRecord[];
   /** The current cycle's record while it is in progress. */
   current: CycleRecord | null;
@@ -140,9 +155,10 @@ export interface PhoenixOptions {
   families?: (environment: string, family: string) => boolean;
   /**
    * Highest difficulty the curriculum, the held-out tasks and the validation tasks use (default:
-   * every level a family has). A short run learns more on the first rungs than spread over all.
+   * every level a family has; a number for all environments or one per environment name). A short
+   * run learns more on the first rungs than spread over all.
    */
-  maxDifficulty?: number;
+  maxDifficulty?: DifficultyCap;
   /**
    * Replay epsilon: added to every priority before the exponent, so steps with no TD error yet
    * (sparse rewards, an untrained value head) are still sampled. Default 0.05 (priorities are
@@ -161,6 +177,14 @@ export interface PhoenixOptions {
    * there is nothing to learn from). Default 24 episodes; 0 turns it off.
    */
   contrastEpisodes?: number;
+  /**
+   * Episodic memory shared with the policy (the same object given to EmbeddedPolicy): the cycle
+   * fills it with every episode it records and saves it with its state, so a resume sees it as the
+   * interrupted run did.
+   */
+  memory?: EpisodicMemory;
+  /** Curriculum teacher settings (see LearningProgressTeacherOptions). */
+  curriculum?: Pick<LearningProgressTeacherOptions, 'uniformMix' | 'prior' | 'masteredWeight'>;
   multiAgent?: {
     /** Collaborative session each cycle: environment name and family of a cooperative task. */
     collaborative?: { environment: string; family: string; difficulty?: number; partner: Controller };
@@ -183,14 +207,14 @@ function seedFor(seed: number, cycle: number, phase: string, extra = 0): number 
 function armsOf(
   environments: readonly Environment[],
   families?: PhoenixOptions['families'],
-  maxDifficulty?: number,
+  maxDifficulty?: DifficultyCap,
 ) {
   return environments.flatMap((env) =>
     env.generator
       .families()
       .filter((f) => !families || families(env.name, f.family))
       .flatMap((f) =>
-        levelsOf(f.difficulties, maxDifficulty).map((difficulty) => ({
+        levelsOf(f.difficulties, capFor(maxDifficulty, env.name)).map((difficulty) => ({
           environment: env.name,
           family: f.family,
           difficulty,
@@ -261,7 +285,7 @@ export class PhoenixRun {
         seed: o.seed,
         nextCycle: 0,
         nextPhase: 'baseline',
-        teacher: new LearningProgressTeacher({ arms }).toJSON(),
+        teacher: new LearningProgressTeacher({ ...o.curriculum, arms }).toJSON(),
         adversaries: new AdversaryPopulation({ variations: arms }).toJSON(),
         replay: new PrioritizedReplayBuffer<string>({
           capacity: o.replayCapacity ?? 4096,
@@ -282,7 +306,8 @@ export class PhoenixRun {
         current: null,
       };
     }
-    this.teacher = LearningProgressTeacher.fromJSON(this.state.teacher);
+    this.teacher = LearningProgressTeacher.fromJSON(this.state.teacher, o.curriculum);
+    o.memory?.load(this.state.memory);
     this.adversaries = new AdversaryPopulation(this.state.adversaries);
     this.replay = PrioritizedReplayBuffer.load<string>(this.state.replay);
     this.hybrid = new HybridPriority();
@@ -296,6 +321,7 @@ export class PhoenixRun {
     this.state.replay = this.replay.toJSON();
     this.state.hybrid = this.hybrid.getState();
     this.state.controller = this.options.controller.saveState();
+    if (this.options.memory) this.state.memory = this.options.memory.toJSON();
     this.state.nextCycle = nextCycle;
     this.state.nextPhase = nextPhase;
     writeJsonAtomic(this.statePath, this.state);
@@ -307,6 +333,7 @@ export class PhoenixRun {
     const first = records[0]!.id!;
     if (!(await this.options.store.get(first))) await this.options.store.append(records);
     for (const r of records) this.replay.add(r.id!);
+    this.options.memory?.addEpisode(records);
     this.state.unsignalled.push(...records.map((r) => r.id!));
     return records.map((r) => r.id!);
   }
@@ -726,7 +753,7 @@ export class PhoenixRun {
     const info = env.generator.families().find((f) => f.family === family);
     if (!info) return [];
     const n = this.options.validationPerFamily ?? 4;
-    const levels = levelsOf(info.difficulties, this.options.maxDifficulty);
+    const levels = levelsOf(info.difficulties, capFor(this.options.maxDifficulty, environment));
     return Array.from({ length: n }, (_, i) =>
       env.generator.generate({
         family,

@@ -4,6 +4,7 @@
  * takes the best (evaluation). Its value head gives V(s) for TD errors.
  */
 import type { LoraWeights, NanoPolicyModel } from '@chimera/runtime-cuda';
+import type { EpisodicMemory } from './memory/episodic-memory';
 import {
   chooseFromLogits,
   type DecisionRequest,
@@ -20,6 +21,12 @@ export interface EmbeddedPolicyOptions {
   temperature?: number;
   /** Share of uniform choices when exploring (see chooseFromLogits). Default 0.3. */
   epsilon?: number;
+  /**
+   * Episodic memory of the agent's own training experience: remembered returns raise the logits
+   * of actions that worked in this situation, and while exploring untried actions get a count
+   * bonus (see EpisodicMemory). The cycle that records the experience fills it.
+   */
+  memory?: EpisodicMemory;
 }
 
 export class EmbeddedPolicy implements Policy {
@@ -32,7 +39,15 @@ export class EmbeddedPolicy implements Policy {
       [{ context, candidates: request.candidates.map((c) => c.text) }],
       this.options.adapterFor(request.self),
     );
-    const logits = scores.logits[0]!;
+    let logits: ArrayLike<number> = scores.logits[0]!;
+    const memory = this.options.memory;
+    if (memory) {
+      const adjusted = Float64Array.from(logits);
+      if (
+        memory.adjust(adjusted, request.task, request.observation.data, request.candidates, request.explore)
+      )
+        logits = adjusted;
+    }
     const { index, logProb } = chooseFromLogits(
       logits,
       request.explore,

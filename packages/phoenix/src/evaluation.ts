@@ -18,6 +18,17 @@ export interface FamilyScore {
   meanScore: number;
 }
 
+/**
+ * Highest task difficulty a run uses: one cap for every environment, or one per environment name
+ * (an environment absent from the record uses all its levels).
+ */
+export type DifficultyCap = number | Readonly<Record<string, number>>;
+
+/** The cap that applies to one environment. */
+export function capFor(cap: DifficultyCap | undefined, environment: string): number | undefined {
+  return typeof cap === 'object' ? cap[environment] : cap;
+}
+
 /** The levels of a family a run uses (never empty: a family whose lowest level is above the cap keeps it). */
 export function levelsOf(difficulties: readonly number[], maxDifficulty?: number): number[] {
   if (maxDifficulty === undefined) return [...difficulties];
@@ -34,7 +45,7 @@ export function heldoutTasks(
     seed: number;
     families?: (env: string, family: string) => boolean;
     /** Highest difficulty used (a family whose lowest level is above it keeps that level). */
-    maxDifficulty?: number;
+    maxDifficulty?: DifficultyCap;
   },
 ): TaskSpec[] {
   const tasks: TaskSpec[] = [];
@@ -43,7 +54,7 @@ export function heldoutTasks(
       if (options.families && !options.families(env.name, info.family)) continue;
       const count = typeof options.perFamily === 'number' ? options.perFamily : options.perFamily(info);
       for (let i = 0; i < count; i++) {
-        const levels = levelsOf(info.difficulties, options.maxDifficulty);
+        const levels = levelsOf(info.difficulties, capFor(options.maxDifficulty, env.name));
         const difficulty = levels[i % levels.length]!;
         tasks.push(
           env.generator.generate({

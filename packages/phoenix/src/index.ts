@@ -33,7 +33,15 @@ export {
   type SelfSelector,
 } from './episode-runner';
 export { CycleInterruptedError, PhoenixError } from './errors';
-export { evaluate, type FamilyScore, heldoutTasks, levelsOf, scoreByFamily } from './evaluation';
+export {
+  capFor,
+  type DifficultyCap,
+  evaluate,
+  type FamilyScore,
+  heldoutTasks,
+  levelsOf,
+  scoreByFamily,
+} from './evaluation';
 export {
   type Adversary,
   AdversaryPopulation,
@@ -46,6 +54,15 @@ export {
   type CollaborativeResult,
   runCollaborativeSession,
 } from './mada/collaborative-session';
+export {
+  type ActionMemory,
+  defaultActionClass,
+  defaultActionKey,
+  EpisodicMemory,
+  type EpisodicMemoryOptions,
+  type EpisodicMemoryState,
+  type MemoryTask,
+} from './memory/episodic-memory';
 export {
   chooseFromLogits,
   type DecisionRequest,

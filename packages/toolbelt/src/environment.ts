@@ -59,7 +59,12 @@ export interface TaskGenerator {
 export interface Observation {
   /** Compact text for a model (token-efficient; never raw HTML or raw world data). */
   text: string;
-  /** The structured observation, stored as the experience's state. */
+  /**
+   * The structured observation, stored as the experience's state. By convention an environment
+   * may put `situation` here (a string naming this kind of state across task instances, e.g. a
+   * site's page with its controls' states) and `situationClass` (a coarser kind, e.g. the page
+   * without the site): episodic memory (`@chimera/phoenix`'s EpisodicMemory) indexes by them.
+   */
   data: Record<string, unknown>;
   /** Optional images (JPEG screenshot, PNG frame), stored in the UES blob store. */
   images?: { mime: 'image/jpeg' | 'image/png'; bytes: Uint8Array }[];

@@ -91,7 +91,13 @@ class ToySession implements EnvironmentSession {
     const { brand, buttons } = this.task.params as { brand: string; buttons: string[] };
     return {
       text: `site ${brand}. buttons: ${buttons.join(', ')}${this.clicked ? `. clicked ${this.clicked}` : ''}`,
-      data: { brand, buttons, clicked: this.clicked ?? null },
+      data: {
+        brand,
+        buttons,
+        clicked: this.clicked ?? null,
+        // For episodic memory: the same page of a brand, whatever the decoys' order.
+        situation: `${brand}:${this.clicked ? 'after' : 'start'}`,
+      },
     };
   }
   async observe(): Promise<Observation> {

@@ -71,4 +71,34 @@ describe('LearningProgressTeacher', () => {
       /unknown curriculum arm/,
     );
   });
+
+  it('weighs arms by a prior and discounts mastered arms', () => {
+    const arms = ['practice', 'plain', 'mastered'].map((family) => ({
+      environment: 't',
+      family,
+      difficulty: 0,
+    }));
+    const plain = new LearningProgressTeacher({ arms, uniformMix: 0 });
+    const leaning = new LearningProgressTeacher({
+      arms,
+      uniformMix: 0,
+      prior: (arm) => (arm.family === 'practice' ? 3 : 1),
+      masteredWeight: 0.25,
+    });
+    for (const teacher of [plain, leaning]) {
+      for (let i = 0; i < 5; i++) {
+        teacher.update(arms[0]!, 0);
+        teacher.update(arms[1]!, 0);
+        teacher.update(arms[2]!, 1);
+      }
+    }
+    const p = (t: LearningProgressTeacher, family: string) =>
+      t.distribution().find((d) => d.arm.family === family)!.probability;
+    // Without a prior, no progress anywhere: all three arms are equally likely.
+    expect(p(plain, 'practice')).toBeCloseTo(1 / 3, 10);
+    // practice : plain : mastered = 3 : 1 : 0.25.
+    expect(p(leaning, 'practice')).toBeCloseTo(3 / 4.25, 10);
+    expect(p(leaning, 'mastered')).toBeCloseTo(0.25 / 4.25, 10);
+    expect(() => new LearningProgressTeacher({ arms, masteredWeight: 2 })).toThrow(/masteredWeight/);
+  });
 });

@@ -35,6 +35,17 @@ export interface LearningProgressTeacherOptions {
   theta?: number;
   /** Share of uniform exploration mixed into the distribution. */
   uniformMix?: number;
+  /**
+   * Prior weight of an arm, multiplying its learning-progress weight (default 1 for all). A run
+   * that knows which families can only be learned by practice can lean the curriculum toward them.
+   */
+  prior?: (arm: CurriculumArm) => number;
+  /**
+   * Weight factor of a mastered arm: at least 3 episodes and a fast success average of 0.9 or more
+   * (default 1: no discount). Learning progress alone cannot tell a mastered arm from one never
+   * solved (both move little); on a short run, practice spent on mastered arms is lost.
+   */
+  masteredWeight?: number;
 }
 
 export interface TeacherState {
@@ -50,12 +61,18 @@ export class LearningProgressTeacher {
   private readonly alpha: number;
   private readonly theta: number;
   private readonly uniformMix: number;
+  private readonly prior: ((arm: CurriculumArm) => number) | undefined;
+  private readonly masteredWeight: number;
 
   constructor(options: LearningProgressTeacherOptions) {
     if (options.arms.length === 0) throw new RangeError('LearningProgressTeacher needs at least one arm');
     this.alpha = options.alpha ?? 0.2;
     this.theta = options.theta ?? 0.1;
     this.uniformMix = options.uniformMix ?? 0.25;
+    this.prior = options.prior;
+    this.masteredWeight = options.masteredWeight ?? 1;
+    if (!(this.masteredWeight >= 0 && this.masteredWeight <= 1))
+      throw new RangeError(`masteredWeight must be in [0, 1], got ${this.masteredWeight}`);
     for (const arm of options.arms) {
       const key = armKey(arm);
       this.arms.set(key, {
@@ -108,17 +125,19 @@ export class LearningProgressTeacher {
     const mean = scores.reduce((s, v) => s + v, 0) / scores.length;
     const std = Math.sqrt(scores.reduce((s, v) => s + (v - mean) ** 2, 0) / scores.length);
     const weights = all.map((a, i) => {
+      const prior = this.prior ? Math.max(0, this.prior(a)) : 1;
       // Unvisited arms are optimistic: the teacher cannot know they are not at the frontier.
-      if (a.episodes === 0) return 1;
+      if (a.episodes === 0) return prior;
       // Arms that are fully mastered or never solved carry no progress signal; keep them small.
       const z = std > 1e-12 ? (scores[i]! - mean) / std : 0;
-      return 1 / (1 + Math.exp(-z));
+      const mastered = a.episodes >= 3 && a.fast >= 0.9 ? this.masteredWeight : 1;
+      return (prior * mastered) / (1 + Math.exp(-z));
     });
     const total = weights.reduce((s, v) => s + v, 0);
     const n = all.length;
     return all.map((arm, i) => ({
       arm: { ...arm },
-      probability: (1 - this.uniformMix) * (weights[i]! / total) + this.uniformMix / n,
+      probability: (1 - this.uniformMix) * (total > 0 ? weights[i]! / total : 1 / n) + this.uniformMix / n,
     }));
   }
 

@@ -26,6 +26,7 @@ import type { EpisodeState } from './site/episode-state';
 import { hashSeed, Rng } from './site/rng';
 import { siteVariantByKey } from './site/site-variant';
 import { EPISODE_COOKIE, type TaskSite } from './site/task-site-server';
+import { webSituation, webSituationClass } from './situation';
 import type { VerdictInput, WebTaskFamily, WebTaskSpec } from './tasks/web-task';
 import { webTaskFamily } from './tasks/web-task-generator';
 
@@ -54,6 +55,10 @@ export interface WebObservationData extends CandidateSource, Record<string, unkn
   events: string[];
   lastAction?: string;
   lastResult?: string;
+  /** Key of this kind of state across task instances, for episodic memory (see situation.ts). */
+  situation: string;
+  /** The page kind without the site, e.g. `/checkout` (see situation.ts). */
+  situationClass: string;
 }
 
 export class WebEpisodeSession implements EnvironmentSession {
@@ -153,6 +158,13 @@ export class WebEpisodeSession implements EnvironmentSession {
       events: page.events,
       memory: [...this.#memory],
       startUrl: this.#startUrl,
+      situation: webSituation({
+        site: this.task.params.site,
+        url: page.url,
+        elements: page.elements,
+        alerts: page.alerts,
+      }),
+      situationClass: webSituationClass({ site: this.task.params.site, url: page.url }),
     };
     if (this.#lastAction !== undefined) data.lastAction = this.#lastAction;
     if (this.#lastResult !== undefined) data.lastResult = this.#lastResult;

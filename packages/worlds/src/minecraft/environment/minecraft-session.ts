@@ -18,6 +18,7 @@ import type { MinecraftServer } from '../server/start-server';
 import { judge, progress } from '../tasks/verdict';
 import type { PooledBot } from './bot-pool';
 import { buildCandidates } from './candidates';
+import { minecraftSituation } from './situation';
 import type { TaskInstance } from './task-instance';
 
 /** Shaped reward per unit of progress along the recipe chain (or blueprint). */
@@ -38,6 +39,8 @@ export interface MinecraftObservationData extends BotObservation {
   origin: [number, number, number];
   step: number;
   maxSteps: number;
+  /** Key of this kind of state across task instances, for episodic memory (see situation.ts). */
+  situation: string;
 }
 
 const SERVER_DOWN = 'the Minecraft server stopped during the episode';
@@ -84,6 +87,7 @@ export class MinecraftSession implements EnvironmentSession {
       origin: [o.x, o.y, o.z],
       step: this.#steps,
       maxSteps: this.task.maxSteps,
+      situation: minecraftSituation(obs),
     };
     const lines = [
       this.pooled.adapter.render(obs),

@@ -1,0 +1,162 @@
+import type { ExperienceInput } from '@chimera/ues';
+import { describe, expect, it } from 'vitest';
+import { defaultActionKey, EpisodicMemory } from './episodic-memory';
+
+/** One recorded step: the situation seen, the candidates offered, the one chosen, the reward. */
+function step(
+  episodeId: string,
+  index: number,
+  situation: string | undefined,
+  chosen: string,
+  reward: number,
+  family = 'checkout',
+  situationClass?: string,
+): ExperienceInput {
+  const data: Record<string, string> = {};
+  if (situation !== undefined) data.situation = situation;
+  if (situationClass !== undefined) data.situationClass = situationClass;
+  return {
+    episodeId,
+    agentId: 'agent-0',
+    step: index,
+    state: { data, text: '' },
+    action: { call: { tool: 'click', args: {} } },
+    reward,
+    decision: { candidates: [{ text: chosen, call: { tool: 'click', args: {} } }], chosenIndex: 0 },
+    metadata: { task: { family, goal: `goal of ${family}` } },
+  } as unknown as ExperienceInput;
+}
+
+const page = (text: string) => ({ text });
+/** The task of the records above: every family has one goal sentence here. */
+const T = (family: string) => ({ family, goal: `goal of ${family}` });
+
+describe('EpisodicMemory', () => {
+  it('remembers the discounted return-to-go of each action, keyed without entity ids', () => {
+    const memory = new EpisodicMemory({ discount: 0.5 });
+    memory.addEpisode([
+      step('a', 0, 'shop:/checkout#1', 'check e14 checkbox "Terms"', 0),
+      step('a', 1, 'shop:/checkout#2', 'click e17 button "Proceed"', 1),
+    ]);
+    const first = memory.recall(T('checkout'), { situation: 'shop:/checkout#1' }, [
+      page('check e20 checkbox "Terms"'),
+      page('click e21 button "Proceed"'),
+    ]);
+    expect(first).toEqual([{ tries: 1, best: 0.5 }, undefined]);
+    const second = memory.recall(T('checkout'), { situation: 'shop:/checkout#2' }, [
+      page('click e9 button "Proceed"'),
+    ]);
+    expect(second).toEqual([{ tries: 1, best: 1 }]);
+    expect(defaultActionKey('click e17 button "Proceed"')).toBe('click button "Proceed"');
+  });
+
+  it('keeps the best return over episodes and counts every try', () => {
+    const memory = new EpisodicMemory();
+    memory.addEpisode([step('a', 0, 's', 'click "Submit"', 0)]);
+    memory.addEpisode([step('b', 0, 's', 'click "Submit"', 1)]);
+    memory.addEpisode([step('c', 0, 's', 'click "Submit"', 0)]);
+    expect(memory.recall(T('checkout'), { situation: 's' }, [page('click "Submit"')])).toEqual([
+      { tries: 3, best: 1 },
+    ]);
+  });
+
+  it('groups records by episode and agent before computing returns', () => {
+    const memory = new EpisodicMemory({ discount: 1 });
+    const other = { ...step('a', 0, 's', 'wait', 0), agentId: 'agent-1' } as ExperienceInput;
+    // agent-1 got nothing; agent-0's step 1 reward must not flow into agent-1's return.
+    memory.addEpisode([step('a', 1, 't', 'go', 1), other, step('a', 0, 's', 'look', 0)]);
+    expect(memory.recall(T('checkout'), { situation: 's' }, [page('look'), page('wait')])).toEqual([
+      { tries: 1, best: 1 },
+      { tries: 1, best: 0 },
+    ]);
+  });
+
+  it('raises remembered successes, and untried actions only while exploring', () => {
+    const memory = new EpisodicMemory({ exploitWeight: 8, noveltyBonus: 2 });
+    memory.addEpisode([step('a', 0, 's', 'click "Submit"', 1)]);
+    memory.addEpisode([step('b', 0, 's', 'click "Home"', 0)]);
+    const candidates = [page('click "Submit"'), page('click "Home"'), page('click "Save"')];
+
+    const exploit = [0, 0, 0];
+    expect(memory.adjust(exploit, T('checkout'), { situation: 's' }, candidates, false)).toBe(true);
+    expect(exploit).toEqual([8, 0, 0]);
+
+    const explore = [0, 0, 0];
+    memory.adjust(explore, T('checkout'), { situation: 's' }, candidates, true);
+    // Novelty: c/2 * (1/sqrt(1 + tries) + 1/sqrt(1 + tries of the class `click`, here 2)).
+    const ofClass = 1 / Math.sqrt(3);
+    expect(explore[0]).toBeCloseTo(8 + 1 / Math.SQRT2 + ofClass, 12);
+    expect(explore[1]).toBeCloseTo(1 / Math.SQRT2 + ofClass, 12);
+    expect(explore[2]).toBeCloseTo(1 + ofClass, 12);
+  });
+
+  it('carries what worked on one site to the same page kind of another, by action class', () => {
+    const memory = new EpisodicMemory({ classWeight: 3, noveltyBonus: 0 });
+    // Brand A: a link led nowhere, then a button placed the order.
+    memory.addEpisode([step('a', 0, 'A:/checkout', 'click e3 link "Home"', 0, 'f', '/checkout')]);
+    memory.addEpisode([step('b', 0, 'A:/checkout', 'click e9 button "Submit"', 1, 'f', '/checkout')]);
+    memory.addEpisode([step('c', 0, 'A:/checkout', 'click e8 button "Save"', 0, 'f', '/checkout')]);
+    // Brand B, never visited: buttons get the class prior (mean return 1/2, the best class: +3).
+    const logits = [0, 0, 0];
+    const candidates = [
+      page('click e4 link "Deals"'),
+      page('click e7 button "Continue"'),
+      page('answer "x"'),
+    ];
+    expect(
+      memory.adjust(
+        logits,
+        T('f'),
+        { situation: 'B:/checkout', situationClass: '/checkout' },
+        candidates,
+        false,
+      ),
+    ).toBe(true);
+    expect(logits).toEqual([0, 3, 0]);
+    // Where the exact situation has a remembered success, that memory rules alone.
+    const known = [0, 0];
+    memory.adjust(
+      known,
+      T('f'),
+      { situation: 'A:/checkout', situationClass: '/checkout' },
+      [page('click e9 button "Submit"'), page('click e8 button "Save"')],
+      false,
+    );
+    expect(known).toEqual([8, 0]);
+  });
+
+  it('stays silent without a situation, and keeps exact memories per goal', () => {
+    const memory = new EpisodicMemory();
+    memory.addEpisode([step('a', 0, undefined, 'click "Submit"', 1)]);
+    expect(memory.size).toBe(0);
+    memory.addEpisode([step('b', 0, 's', 'click "Submit"', 1, 'site-conventions')]);
+    const logits = [1, 2];
+    expect(memory.adjust(logits, T('checkout'), {}, [page('a'), page('b')], true)).toBe(false);
+    expect(logits).toEqual([1, 2]);
+    // The same page under another goal is a new situation: nothing remembered.
+    expect(memory.recall(T('checkout'), { situation: 's' }, [page('click "Submit"')])).toEqual([undefined]);
+    expect(memory.recall(T('site-conventions'), { situation: 's' }, [page('click "Submit"')])).toEqual([
+      { tries: 1, best: 1 },
+    ]);
+  });
+
+  it('saves and loads its table, evicts the least recently updated situations, rejects corrupt state', () => {
+    const memory = new EpisodicMemory({ maxSituations: 2 });
+    memory.addEpisode([step('a', 0, 's1', 'x', 1)]);
+    memory.addEpisode([step('b', 0, 's2', 'y', 0)]);
+    memory.addEpisode([step('c', 0, 's1', 'x', 0)]);
+    memory.addEpisode([step('d', 0, 's3', 'z', 1)]);
+    // s2 was the least recently updated: dropped.
+    expect(memory.size).toBe(2);
+    expect(memory.recall(T('checkout'), { situation: 's2' }, [page('y')])).toEqual([undefined]);
+
+    const copy = new EpisodicMemory();
+    copy.load(JSON.parse(JSON.stringify(memory.toJSON())));
+    expect(copy.toJSON()).toEqual(memory.toJSON());
+    expect(copy.recall(T('checkout'), { situation: 's1' }, [page('x')])).toEqual([{ tries: 2, best: 1 }]);
+    copy.load(undefined);
+    expect(copy.size).toBe(0);
+    expect(() => copy.load({ version: 2 } as never)).toThrow(/corrupt or from another version/);
+    expect(() => new EpisodicMemory({ discount: 0 })).toThrow(/discount/);
+  });
+});

@@ -1,0 +1,336 @@
+/**
+ * Episodic memory for acting: a table of what each action led to in each situation the agent has
+ * been in, built from its recorded training experience. It is the non-parametric half of learning
+ * from experience (after model-free episodic control, Blundell et al. 2016, arXiv 1606.04460):
+ *
+ * - **exploitation**: an action that once led to a high return in this situation is remembered with
+ *   its best discounted return-to-go, and the policy's logit for it is raised. A brand's confirm
+ *   button or the order of its checkout steps is knowledge no goal text carries; one success
+ *   suffices to remember it, where a gradient-free fine-tune needs many.
+ * - **exploration**: how often each action was tried here. While exploring, untried actions get a
+ *   count-based bonus (per action and per action class), so practice episodes stop repeating the
+ *   same wrong first click and cover the page.
+ *
+ * - **generalization**: the same statistics one level coarser, per situation class (an environment's
+ *   coarse key, `data.situationClass`, e.g. the checkout page of any brand) and action class (the
+ *   action without its quoted arguments, e.g. `click button`): the mean return of each action class
+ *   there, as a prior where the exact situation has no success yet. One brand's checkout teaches
+ *   that a form button places orders and links lead away; the next brand is then explored among
+ *   its buttons instead of its 25 actions.
+ *
+ * A situation is a key the environment puts in the observation (`data.situation`): a string that
+ * is the same whenever the agent faces the same kind of state, across task instances (for the web
+ * environment: the site, the path and the state of the page's controls, never product names or
+ * form values). Without it the memory stays silent for that environment. Returns depend on the
+ * goal, so exact memories are goal-conditioned (a button that finishes one goal may be the wrong
+ * first move for another; tasks that share a goal sentence share what worked). Class statistics
+ * are pooled over every task: they are a prior on what kind of action pays off on a kind of page,
+ * and only steer where no exact memory of a success exists.
+ *
+ * The memory only learns from what the cycle records (training, collaborative and adversarial
+ * episodes); held-out evaluations are never recorded, so they never leak into it. Its state is a
+ * plain JSON value saved with the cycle's state at each phase boundary, so a resumed run sees the
+ * memory exactly as the interrupted one did.
+ */
+import type { ExperienceInput } from '@chimera/ues';
+import { PhoenixError } from '../errors';
+
+export interface EpisodicMemoryOptions {
+  /** Discount of the return-to-go remembered for each action (shorter paths win ties). Default 0.9. */
+  discount?: number;
+  /** Logit added per unit of remembered return (exploiting and exploring). Default 8. */
+  exploitWeight?: number;
+  /**
+   * Count bonus c, added only while exploring: c/2 * (1/sqrt(1 + tries of the action) +
+   * 1/sqrt(1 + tries of its action class) in this situation). Default 2.
+   */
+  noveltyBonus?: number;
+  /**
+   * Logit given to the best action class of a situation class (others in proportion to their mean
+   * return) where the exact situation has no remembered success. Default 3; 0 turns it off.
+   */
+  classWeight?: number;
+  /** Most situations kept (the least recently updated are dropped first). Default 20,000. */
+  maxSituations?: number;
+  /**
+   * Key of a candidate action that is stable across episodes. Default: its text without the
+   * toolbelt's short entity ids (`click e17 button "Submit"` -> `click button "Submit"`), since ids
+   * are assigned per page.
+   */
+  actionKey?: (text: string) => string;
+  /** Situation of an observation; undefined leaves the memory silent. Default: `data.situation`. */
+  situationOf?: (data: Readonly<Record<string, unknown>>) => string | undefined;
+  /** Coarse class of an observation's situation. Default: `data.situationClass`. */
+  situationClassOf?: (data: Readonly<Record<string, unknown>>) => string | undefined;
+  /** Class of a candidate action. Default: its key without quoted arguments (`click button`). */
+  actionClass?: (text: string) => string;
+}
+
+/** Statistics of one action class in one situation class. */
+interface ClassMemory {
+  tries: number;
+  total: number;
+}
+
+/** The task a memory is about: exact memories are per goal sentence. */
+export interface MemoryTask {
+  goal: string;
+}
+
+/** What the memory knows about one action in one situation. */
+export interface ActionMemory {
+  tries: number;
+  /** Best discounted return-to-go seen after taking it (0 when it never led anywhere). */
+  best: number;
+}
+
+export interface EpisodicMemoryState {
+  version: 1;
+  /** [goal \u0000 situation, [actionKey, tries, best][]][], least recently updated first. */
+  entries: [string, [string, number, number][]][];
+  /** [situation class, [actionClass, tries, total return][]][]. */
+  classes?: [string, [string, number, number][]][];
+}
+
+const ENTITY_ID = /\be\d+\b\s?/g;
+
+export function defaultActionKey(text: string): string {
+  return text.replace(ENTITY_ID, '').trim();
+}
+
+export function defaultActionClass(text: string): string {
+  return defaultActionKey(text)
+    .replace(/"(?:[^"\\]|\\.)*"/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+function field(name: string) {
+  return (data: Readonly<Record<string, unknown>>): string | undefined => {
+    const v = data[name];
+    return typeof v === 'string' && v.length > 0 ? v : undefined;
+  };
+}
+
+export class EpisodicMemory {
+  readonly discount: number;
+  readonly exploitWeight: number;
+  readonly noveltyBonus: number;
+  readonly classWeight: number;
+  private readonly maxSituations: number;
+  private readonly actionKey: (text: string) => string;
+  private readonly situationOf: (data: Readonly<Record<string, unknown>>) => string | undefined;
+  private readonly situationClassOf: (data: Readonly<Record<string, unknown>>) => string | undefined;
+  private readonly actionClass: (text: string) => string;
+  private table = new Map<string, Map<string, ActionMemory>>();
+  private classes = new Map<string, Map<string, ClassMemory>>();
+
+  constructor(options: EpisodicMemoryOptions = {}) {
+    this.discount = options.discount ?? 0.9;
+    this.exploitWeight = options.exploitWeight ?? 8;
+    this.noveltyBonus = options.noveltyBonus ?? 2;
+    this.classWeight = options.classWeight ?? 3;
+    this.maxSituations = options.maxSituations ?? 20_000;
+    if (!(this.discount > 0 && this.discount <= 1))
+      throw new PhoenixError(`EpisodicMemory discount must be in (0, 1], got ${this.discount}`);
+    for (const [name, v] of [
+      ['exploitWeight', this.exploitWeight],
+      ['noveltyBonus', this.noveltyBonus],
+      ['classWeight', this.classWeight],
+    ] as const) {
+      if (!(Number.isFinite(v) && v >= 0))
+        throw new PhoenixError(`EpisodicMemory ${name} must be >= 0, got ${v}`);
+    }
+    if (!(Number.isInteger(this.maxSituations) && this.maxSituations > 0))
+      throw new PhoenixError(
+        `EpisodicMemory maxSituations must be a positive integer, got ${this.maxSituations}`,
+      );
+    this.actionKey = options.actionKey ?? defaultActionKey;
+    this.situationOf = options.situationOf ?? field('situation');
+    this.situationClassOf = options.situationClassOf ?? field('situationClass');
+    this.actionClass = options.actionClass ?? defaultActionClass;
+  }
+
+  /** Situations remembered. */
+  get size(): number {
+    return this.table.size;
+  }
+
+  private key(task: MemoryTask, data: unknown): string | undefined {
+    if (!data || typeof data !== 'object') return undefined;
+    const situation = this.situationOf(data as Record<string, unknown>);
+    return situation === undefined ? undefined : `${task.goal}\u0000${situation}`;
+  }
+
+  private classKey(data: unknown): string | undefined {
+    if (!data || typeof data !== 'object') return undefined;
+    const c = this.situationClassOf(data as Record<string, unknown>);
+    return c;
+  }
+
+  /**
+   * Learns from one recorded episode (or several: records are grouped by episode and agent).
+   * Records without a decision (no candidates) or without a situation are skipped.
+   */
+  addEpisode(records: readonly ExperienceInput[]): void {
+    const byAgent = new Map<string, ExperienceInput[]>();
+    for (const r of records) {
+      const k = `${r.episodeId}\u0000${r.agentId ?? ''}`;
+      const list = byAgent.get(k) ?? [];
+      list.push(r);
+      byAgent.set(k, list);
+    }
+    for (const list of byAgent.values()) {
+      list.sort((a, b) => a.step - b.step);
+      let returnToGo = 0;
+      for (let i = list.length - 1; i >= 0; i--) {
+        const r = list[i]!;
+        returnToGo = r.reward + this.discount * returnToGo;
+        const chosen = r.decision?.candidates?.[r.decision.chosenIndex ?? -1];
+        const task = r.metadata?.task;
+        if (!chosen || typeof task?.goal !== 'string') continue;
+        const key = this.key(task, r.state?.data);
+        if (key === undefined) continue;
+        const actions = this.table.get(key) ?? new Map<string, ActionMemory>();
+        // Re-insert: Map order is least recently updated first, which is what eviction drops.
+        this.table.delete(key);
+        this.table.set(key, actions);
+        const action = this.actionKey(chosen.text);
+        const entry = actions.get(action) ?? { tries: 0, best: 0 };
+        entry.tries++;
+        entry.best = Math.max(entry.best, returnToGo);
+        actions.set(action, entry);
+        const classKey = this.classKey(r.state?.data);
+        if (classKey !== undefined) {
+          const byClass = this.classes.get(classKey) ?? new Map<string, ClassMemory>();
+          this.classes.set(classKey, byClass);
+          const actionClass = this.actionClass(chosen.text);
+          const stats = byClass.get(actionClass) ?? { tries: 0, total: 0 };
+          stats.tries++;
+          stats.total += returnToGo;
+          byClass.set(actionClass, stats);
+        }
+      }
+    }
+    while (this.table.size > this.maxSituations) this.table.delete(this.table.keys().next().value!);
+  }
+
+  /** What the memory holds for each candidate (undefined: this situation or action is unknown). */
+  recall(
+    task: MemoryTask,
+    data: unknown,
+    candidates: readonly { text: string }[],
+  ): (ActionMemory | undefined)[] | undefined {
+    const key = this.key(task, data);
+    const actions = key === undefined ? undefined : this.table.get(key);
+    if (key === undefined) return undefined;
+    return candidates.map((c) => {
+      const m = actions?.get(this.actionKey(c.text));
+      return m ? { ...m } : undefined;
+    });
+  }
+
+  /**
+   * Adds the memory's terms to a policy's logits in place: exploitWeight * best return for every
+   * remembered action, and while exploring noveltyBonus / sqrt(1 + tries). Returns whether the
+   * situation was known to the memory at all (false: the logits are unchanged).
+   */
+  adjust(
+    logits: Float32Array | Float64Array | number[],
+    task: MemoryTask,
+    data: unknown,
+    candidates: readonly { text: string }[],
+    explore: boolean,
+  ): boolean {
+    const recalled = this.recall(task, data, candidates);
+    if (!recalled) return false;
+    let knownSuccess = false;
+    const classTries = explore ? this.classTriesIn(task, data) : undefined;
+    for (let i = 0; i < recalled.length; i++) {
+      const m = recalled[i];
+      if (m && m.best > 0) {
+        logits[i]! += this.exploitWeight * m.best;
+        knownSuccess = true;
+      }
+      if (classTries) {
+        // Novelty of the action and of its class here: six options of one menu are one idea to try.
+        const tries = m?.tries ?? 0;
+        const sameClass = classTries.get(this.actionClass(candidates[i]!.text)) ?? 0;
+        logits[i]! += (this.noveltyBonus / 2) * (1 / Math.sqrt(1 + tries) + 1 / Math.sqrt(1 + sameClass));
+      }
+    }
+    if (!knownSuccess && this.classWeight > 0) {
+      const prior = this.classPrior(data, candidates);
+      if (prior) for (let i = 0; i < prior.length; i++) logits[i]! += this.classWeight * prior[i]!;
+    }
+    return true;
+  }
+
+  /** Tries per action class in one exact situation. */
+  private classTriesIn(task: MemoryTask, data: unknown): Map<string, number> {
+    const key = this.key(task, data);
+    const out = new Map<string, number>();
+    const actions = key === undefined ? undefined : this.table.get(key);
+    if (actions) {
+      for (const [action, m] of actions) {
+        const c = this.actionClass(action);
+        out.set(c, (out.get(c) ?? 0) + m.tries);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Mean return of each candidate's action class in this situation class, scaled so the best class
+   * is 1; undefined when the class has no return yet.
+   */
+  classPrior(data: unknown, candidates: readonly { text: string }[]): number[] | undefined {
+    const key = this.classKey(data);
+    const byClass = key === undefined ? undefined : this.classes.get(key);
+    if (!byClass) return undefined;
+    const means = candidates.map((c) => {
+      const s = byClass.get(this.actionClass(c.text));
+      return s && s.tries > 0 ? s.total / s.tries : 0;
+    });
+    const best = Math.max(...means);
+    return best > 0 ? means.map((m) => m / best) : undefined;
+  }
+
+  toJSON(): EpisodicMemoryState {
+    return {
+      version: 1,
+      entries: [...this.table.entries()].map(([k, actions]) => [
+        k,
+        [...actions.entries()].map(([a, m]) => [a, m.tries, m.best]),
+      ]),
+      classes: [...this.classes.entries()].map(([k, byClass]) => [
+        k,
+        [...byClass.entries()].map(([a, m]) => [a, m.tries, m.total]),
+      ]),
+    };
+  }
+
+  /** Replaces the memory's content with a saved state (a resumed run's). */
+  load(state: EpisodicMemoryState | undefined): void {
+    this.table = new Map();
+    this.classes = new Map();
+    if (state === undefined) return;
+    if (state?.version !== 1 || !Array.isArray(state.entries)) {
+      throw new PhoenixError(
+        'episodic memory state is not a version-1 { entries } object: the state file is corrupt or from another version; start a new output directory',
+      );
+    }
+    for (const [k, actions] of state.entries) {
+      this.table.set(
+        k,
+        new Map(actions.map(([a, tries, best]) => [a, { tries, best }] as [string, ActionMemory])),
+      );
+    }
+    for (const [k, byClass] of state.classes ?? []) {
+      this.classes.set(
+        k,
+        new Map(byClass.map(([a, tries, total]) => [a, { tries, total }] as [string, ClassMemory])),
+      );
+    }
+  }
+}
