@@ -78,9 +78,13 @@ beforeAll(() => {
   const overrides = Object.entries(deps)
     .map(([k, v]) => `  "${k}": "${v}"`)
     .join('\n');
+  // The workspace's skip list of node-llama-cpp's GPU and foreign-platform binaries (about 650 MB)
+  // applies to a consumer too; its postinstall would fetch llama.cpp from GitHub, so it never runs.
+  const workspace = readFileSync(join(root, 'pnpm-workspace.yaml'), 'utf8');
+  const ignored = /^ignoredOptionalDependencies:\n(?: {2}- .*\n)+/m.exec(workspace)?.[0] ?? '';
   writeFileSync(
     join(app, 'pnpm-workspace.yaml'),
-    `overrides:\n${overrides}\nallowBuilds:\n  better-sqlite3: true\n  onnxruntime-node: false\n  protobufjs: false\n`,
+    `overrides:\n${overrides}\nallowBuilds:\n  better-sqlite3: true\n  onnxruntime-node: false\n  protobufjs: false\n  node-llama-cpp: false\n${ignored}`,
   );
   run('pnpm', ['install', '--prefer-offline', '--reporter=silent'], app);
 }, 600_000);
