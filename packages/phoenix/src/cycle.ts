@@ -53,6 +53,7 @@ import { tdError } from './priorities';
 import type { Controller, SelvesHost } from './selves-host';
 import { type DiagnosisSample, diagnose } from './sleep/diagnose';
 import { type LearningObjective, objectiveFromDiagnosis } from './sleep/objective';
+import { type Reflector, reflectOn } from './sleep/reflector';
 import { readJson, writeJsonAtomic } from './state/atomic-json';
 import { trainAdapter } from './wake/adapter-trainer';
 import { trainingExamples } from './wake/training-examples';
@@ -183,6 +184,11 @@ export interface PhoenixOptions {
    * interrupted run did.
    */
   memory?: EpisodicMemory;
+  /**
+   * Words each objective's skill gap from its evidence (a language-model Reflector Self, e.g.
+   * `@chimera/phoenix/llm`'s LanguageModelReflector). Without one, the statistical analysis does.
+   */
+  reflector?: Reflector;
   /** Curriculum teacher settings (see LearningProgressTeacherOptions). */
   curriculum?: Pick<LearningProgressTeacherOptions, 'uniformMix' | 'prior' | 'masteredWeight'>;
   multiAgent?: {
@@ -707,6 +713,7 @@ export class PhoenixRun {
         now: new Date(Date.UTC(2026, 0, 1) + cycle * 86_400_000),
       });
       objective.id = `objective-${cycle}-${objectives.length}`;
+      if (o.reflector) await reflectOn(o.reflector, objective, diagnosis);
       writeJsonAtomic(join(o.stateDir, 'minibatches', `${miniBatchId}.json`), {
         id: miniBatchId,
         cycle,

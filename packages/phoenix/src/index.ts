@@ -78,6 +78,7 @@ export { discountedReturns, type TransitionValues, tdError } from './priorities'
 export type { Controller, SelvesHost } from './selves-host';
 export { type Diagnosis, type DiagnosisGroup, type DiagnosisSample, diagnose } from './sleep/diagnose';
 export { type LearningObjective, objectiveFromDiagnosis } from './sleep/objective';
+export { MAX_ANALYSIS_CHARS, type Reflector, reflectOn } from './sleep/reflector';
 export { readJson, writeJsonAtomic } from './state/atomic-json';
 export {
   type AdapterTrainingOptions,

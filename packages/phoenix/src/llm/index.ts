@@ -13,6 +13,11 @@ export {
   LanguageModelPolicy,
   type LanguageModelPolicyOptions,
 } from './language-model-policy';
+export {
+  LanguageModelReflector,
+  type LanguageModelReflectorOptions,
+  reflectionMessages,
+} from './language-model-reflector';
 export { type LlamaChatServer, type LlamaChatServerOptions, startLlamaChatServer } from './llama-chat-server';
 export {
   checkAdapterBaseModel,

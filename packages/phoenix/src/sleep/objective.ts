@@ -25,6 +25,8 @@ export interface LearningObjective {
   miniBatch: { id: string; experienceIds: string[] };
   /** `statistical` when written from counts alone; `reflector` when a language-model Reflector Self worded it. */
   analyst: 'statistical' | 'reflector';
+  /** Why a configured Reflector's wording is not used (it failed or said nothing). */
+  analysisNote?: string;
   createdAt: string;
 }
 
