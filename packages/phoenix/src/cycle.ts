@@ -100,6 +100,8 @@ export interface PhoenixState {
   replay: PrioritizedReplayState<string>;
   hybrid: HybridPriorityState;
   controller: unknown;
+  /** The collaborative partner's controller state (absent without a collaborative session). */
+  partner?: unknown;
   /** Experience ids appended since the last Sleep (their signals are written at the next Sleep). */
   unsignalled: string[];
   /** Objectives written by the last Sleep and not yet learned. */
@@ -319,6 +321,8 @@ export class PhoenixRun {
     this.hybrid = new HybridPriority();
     this.hybrid.setState(this.state.hybrid);
     o.controller.loadState(this.state.controller);
+    const partner = o.multiAgent?.collaborative?.partner;
+    if (partner && this.state.partner !== undefined) partner.loadState(this.state.partner);
   }
 
   private save(nextCycle: number, nextPhase: PhaseName): void {
@@ -327,6 +331,8 @@ export class PhoenixRun {
     this.state.replay = this.replay.toJSON();
     this.state.hybrid = this.hybrid.getState();
     this.state.controller = this.options.controller.saveState();
+    const partner = this.options.multiAgent?.collaborative?.partner;
+    if (partner) this.state.partner = partner.saveState();
     if (this.options.memory) this.state.memory = this.options.memory.toJSON();
     this.state.nextCycle = nextCycle;
     this.state.nextPhase = nextPhase;
@@ -710,9 +716,9 @@ export class PhoenixRun {
         experienceIds,
         diagnosis,
         target: group,
+        index: objectives.length,
         now: new Date(Date.UTC(2026, 0, 1) + cycle * 86_400_000),
       });
-      objective.id = `objective-${cycle}-${objectives.length}`;
       if (o.reflector) await reflectOn(o.reflector, objective, diagnosis);
       writeJsonAtomic(join(o.stateDir, 'minibatches', `${miniBatchId}.json`), {
         id: miniBatchId,

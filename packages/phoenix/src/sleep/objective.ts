@@ -36,6 +36,8 @@ export function objectiveFromDiagnosis(options: {
   experienceIds: string[];
   diagnosis: Diagnosis;
   target: DiagnosisGroup;
+  /** Position of this objective among the Sleep's objectives (its id is `objective-<cycle>-<index>`). */
+  index?: number;
   now?: Date;
 }): LearningObjective {
   const { target, diagnosis } = options;
@@ -62,7 +64,7 @@ export function objectiveFromDiagnosis(options: {
   const skillGap = `${target.family} on ${target.environment}: ${(100 * target.failureRate).toFixed(0)}% of ${target.samples} sampled steps belong to failed episodes, mean |TD| ${target.meanAbsTd.toFixed(3)}${where}`;
   const summary = `Remediate ${target.family} failures. Target Self: ${target.self}. Data: mini-batch #${options.miniBatchId}, ${target.samples} high-TD ${target.environment} steps from ${target.episodes} episodes.`;
   return {
-    id: `objective-${options.cycle}`,
+    id: `objective-${options.cycle}-${options.index ?? 0}`,
     cycle: options.cycle,
     targetSelf: target.self,
     environment: target.environment,
