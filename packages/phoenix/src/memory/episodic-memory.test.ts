@@ -83,11 +83,26 @@ describe('EpisodicMemory', () => {
 
     const explore = [0, 0, 0];
     memory.adjust(explore, T('checkout'), { situation: 's' }, candidates, true);
-    // Novelty: c/2 * (1/sqrt(1 + tries) + 1/sqrt(1 + tries of the class `click`, here 2)).
-    const ofClass = 1 / Math.sqrt(3);
+    // Novelty: c/2 * (1/sqrt(1 + tries) + 1/sqrt(1 + tries of the class `click`, here 2)), minus
+    // log(3): the three candidates are one class, which gets the share of one.
+    const ofClass = 1 / Math.sqrt(3) - Math.log(3);
     expect(explore[0]).toBeCloseTo(8 + 1 / Math.SQRT2 + ofClass, 12);
     expect(explore[1]).toBeCloseTo(1 / Math.SQRT2 + ofClass, 12);
     expect(explore[2]).toBeCloseTo(1 + ofClass, 12);
+  });
+
+  it('explores kinds of action evenly: many links do not drown one button', () => {
+    const memory = new EpisodicMemory({ noveltyBonus: 2 });
+    memory.addEpisode([step('a', 0, 's', 'click e1 link "Home"', 0, 'checkout', '/checkout')]);
+    const candidates = ['Home', 'Deals', 'About', 'Help'].map((l) => page(`click link "${l}"`));
+    candidates.push(page('click button "Submit"'));
+    const logits = [0, 0, 0, 0, 0];
+    memory.adjust(logits, T('checkout'), { situation: 's', situationClass: '/checkout' }, candidates, true);
+    const weight = logits.map(Math.exp);
+    const links = weight.slice(0, 4).reduce((a, b) => a + b, 0);
+    // The button class was never tried on a checkout page, links once: the button gets more mass
+    // than all four links together.
+    expect(weight[4]!).toBeGreaterThan(links);
   });
 
   it('carries what worked on one site to the same page kind of another, by action class', () => {

@@ -41,8 +41,10 @@ export interface EpisodicMemoryOptions {
   /** Logit added per unit of remembered return (exploiting and exploring). Default 8. */
   exploitWeight?: number;
   /**
-   * Count bonus c, added only while exploring: c/2 * (1/sqrt(1 + tries of the action) +
-   * 1/sqrt(1 + tries of its action class) in this situation). Default 2.
+   * Count bonus c, added only while exploring: c/2 * (1/sqrt(1 + tries of the action here) +
+   * 1/sqrt(1 + tries of its action class on this kind of page)), minus log(candidates of its
+   * class), so each kind of action gets the same share. Default 5: enough to overrule an
+   * untrained scorer that is sure of an action already tried a dozen times without success.
    */
   noveltyBonus?: number;
   /**
@@ -128,7 +130,7 @@ export class EpisodicMemory {
   constructor(options: EpisodicMemoryOptions = {}) {
     this.discount = options.discount ?? 0.9;
     this.exploitWeight = options.exploitWeight ?? 8;
-    this.noveltyBonus = options.noveltyBonus ?? 2;
+    this.noveltyBonus = options.noveltyBonus ?? 5;
     this.classWeight = options.classWeight ?? 3;
     this.maxSituations = options.maxSituations ?? 20_000;
     if (!(this.discount > 0 && this.discount <= 1))
@@ -245,7 +247,10 @@ export class EpisodicMemory {
     const recalled = this.recall(task, data, candidates);
     if (!recalled) return false;
     let knownSuccess = false;
-    const classTries = explore ? this.classTriesIn(task, data) : undefined;
+    const classes = candidates.map((c) => this.actionClass(c.text));
+    const classTries = explore ? this.classTries(task, data) : undefined;
+    const classSize = new Map<string, number>();
+    for (const c of classes) classSize.set(c, (classSize.get(c) ?? 0) + 1);
     for (let i = 0; i < recalled.length; i++) {
       const m = recalled[i];
       if (m && m.best > 0) {
@@ -253,10 +258,15 @@ export class EpisodicMemory {
         knownSuccess = true;
       }
       if (classTries) {
-        // Novelty of the action and of its class here: six options of one menu are one idea to try.
+        // Exploration over kinds of action first: each class gets the same share whatever its size
+        // (fifteen links must not drown three buttons), classes tried less on this kind of page
+        // get more, and inside a class untried actions get more.
         const tries = m?.tries ?? 0;
-        const sameClass = classTries.get(this.actionClass(candidates[i]!.text)) ?? 0;
-        logits[i]! += (this.noveltyBonus / 2) * (1 / Math.sqrt(1 + tries) + 1 / Math.sqrt(1 + sameClass));
+        const cls = classes[i]!;
+        logits[i]! +=
+          (this.noveltyBonus / 2) *
+            (1 / Math.sqrt(1 + tries) + 1 / Math.sqrt(1 + (classTries.get(cls) ?? 0))) -
+          Math.log(classSize.get(cls)!);
       }
     }
     if (!knownSuccess && this.classWeight > 0) {
@@ -266,16 +276,21 @@ export class EpisodicMemory {
     return true;
   }
 
-  /** Tries per action class in one exact situation. */
-  private classTriesIn(task: MemoryTask, data: unknown): Map<string, number> {
-    const key = this.key(task, data);
+  /**
+   * Tries per action class on this kind of page (the situation class, pooled over sites and
+   * tasks), or in this exact situation when the environment gives no class.
+   */
+  private classTries(task: MemoryTask, data: unknown): Map<string, number> {
     const out = new Map<string, number>();
-    const actions = key === undefined ? undefined : this.table.get(key);
-    if (actions) {
-      for (const [action, m] of actions) {
-        const c = this.actionClass(action);
-        out.set(c, (out.get(c) ?? 0) + m.tries);
-      }
+    const classKey = this.classKey(data);
+    if (classKey !== undefined) {
+      for (const [c, stats] of this.classes.get(classKey) ?? []) out.set(c, stats.tries);
+      return out;
+    }
+    const key = this.key(task, data);
+    for (const [action, m] of (key === undefined ? undefined : this.table.get(key)) ?? []) {
+      const c = this.actionClass(action);
+      out.set(c, (out.get(c) ?? 0) + m.tries);
     }
     return out;
   }

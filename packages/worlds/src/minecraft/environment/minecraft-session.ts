@@ -18,7 +18,7 @@ import type { MinecraftServer } from '../server/start-server';
 import { judge, progress } from '../tasks/verdict';
 import type { PooledBot } from './bot-pool';
 import { buildCandidates } from './candidates';
-import { minecraftSituation } from './situation';
+import { minecraftSituation, minecraftSituationClass } from './situation';
 import type { TaskInstance } from './task-instance';
 
 /** Shaped reward per unit of progress along the recipe chain (or blueprint). */
@@ -41,6 +41,8 @@ export interface MinecraftObservationData extends BotObservation {
   maxSteps: number;
   /** Key of this kind of state across task instances, for episodic memory (see situation.ts). */
   situation: string;
+  /** The situation without counts (see situation.ts). */
+  situationClass: string;
 }
 
 const SERVER_DOWN = 'the Minecraft server stopped during the episode';
@@ -88,6 +90,7 @@ export class MinecraftSession implements EnvironmentSession {
       step: this.#steps,
       maxSteps: this.task.maxSteps,
       situation: minecraftSituation(obs),
+      situationClass: minecraftSituationClass(obs),
     };
     const lines = [
       this.pooled.adapter.render(obs),
