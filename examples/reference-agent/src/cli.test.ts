@@ -29,7 +29,16 @@ describe('chimera-agent command line', () => {
     expect(parseCli(['--env', 'mars'])).toEqual({ error: '--env must be web, minecraft or both (got mars)' });
     expect(parseCli(['--cycles=-1'])).toEqual({ error: '--cycles must be a non-negative integer (got -1)' });
     expect(parseCli(['--backend', 'gpt'])).toMatchObject({
-      error: expect.stringContaining('only the embedded'),
+      error: expect.stringContaining('embedded, gguf:<model.gguf> or openai:<base URL>'),
+    });
+    expect(parseCli(['run', '--backend', 'gguf:/m.gguf'])).toMatchObject({
+      error: expect.stringContaining('works with eval only'),
+    });
+    expect(
+      parseCli(['eval', '--backend', 'openai:http://127.0.0.1:8080/v1', '--served-model', 'm']),
+    ).toMatchObject({
+      backend: 'openai:http://127.0.0.1:8080/v1',
+      servedModel: 'm',
     });
     expect(parseCli(['--nope'])).toMatchObject({ error: expect.stringContaining('nope') });
   });

@@ -24,10 +24,15 @@ Options:
   --cycles N                 Phoenix cycles after the cycle-0 evaluation (default: 3)
   --seed N                   Seed for everything (default: 1)
   --out DIR                  Output directory (default: ./chimera-output)
-  --backend embedded         Policy backend (embedded chimera-nano; language-model backends: see docs)
+  --backend B                Policy: embedded (chimera-nano, default), or for eval a language model:
+                             gguf:<model.gguf> (in process, needs node-llama-cpp; Selves' GGUF LoRAs
+                             from --selves-gguf DIR as <Self>.gguf) or openai:<base URL with /v1>
+                             (llama-server, vLLM, Ollama; --served-model NAME, default the first)
   --full-precision           Run the base model in float32 instead of the 4-bit hybrid-quantized one
   --episodes N               Training episodes per cycle (default: run's preset)
+  --families A,B             Only these task families (names, or environment/name)
   --max-difficulty N         Highest task difficulty in the curriculum and evaluations (default: 0)
+  --no-memory                Ablation: act without episodic memory (only the fine-tuned Selves learn)
   --quick                    A shortened run (used by the test suite)
   --quiet | --jsonl          Quiet output, or JSON lines for scripts
   --help                     This help
@@ -41,8 +46,16 @@ export interface CliOptions {
   seed: number;
   out: string;
   backend: string;
+  /** Directory of <Self>.gguf LoRA files for --backend gguf:... */
+  selvesGguf?: string;
+  /** Served model id for --backend openai:... */
+  servedModel?: string;
   fullPrecision: boolean;
+  /** Ablation: no episodic memory. */
+  noMemory: boolean;
   episodes?: number;
+  /** Only these families (`name` or `environment/name`). */
+  families?: string[];
   maxDifficulty?: number;
   quick: boolean;
   mode: OutputMode;
@@ -63,8 +76,12 @@ export function parseCli(argv: string[]): CliOptions | { help: true } | { error:
         seed: { type: 'string', default: '1' },
         out: { type: 'string', default: 'chimera-output' },
         backend: { type: 'string', default: 'embedded' },
+        'selves-gguf': { type: 'string' },
+        'served-model': { type: 'string' },
         'full-precision': { type: 'boolean', default: false },
+        'no-memory': { type: 'boolean', default: false },
         episodes: { type: 'string' },
+        families: { type: 'string' },
         'max-difficulty': { type: 'string' },
         quick: { type: 'boolean', default: false },
         quiet: { type: 'boolean', default: false },
@@ -108,9 +125,15 @@ export function parseCli(argv: string[]): CliOptions | { help: true } | { error:
     if (typeof d !== 'number') return d;
     maxDifficulty = d;
   }
-  if (v.backend !== 'embedded') {
+  const backend = v.backend as string;
+  if (backend !== 'embedded' && !/^(gguf|openai):.+/.test(backend)) {
     return {
-      error: `--backend ${String(v.backend)} is not available in this build: only the embedded chimera-nano backend is`,
+      error: `--backend must be embedded, gguf:<model.gguf> or openai:<base URL> (got ${backend})`,
+    };
+  }
+  if (backend !== 'embedded' && command !== 'eval') {
+    return {
+      error: `--backend ${backend} works with eval only: run learns by QuZO fine-tuning of chimera-nano's Selves, and a GGUF or served model takes its adapters as fixed files (docs/language-models.md)`,
     };
   }
   return {
@@ -120,9 +143,20 @@ export function parseCli(argv: string[]): CliOptions | { help: true } | { error:
     cycles,
     seed,
     out: v.out as string,
-    backend: v.backend as string,
+    backend,
+    ...(v['selves-gguf'] !== undefined ? { selvesGguf: v['selves-gguf'] as string } : {}),
+    ...(v['served-model'] !== undefined ? { servedModel: v['served-model'] as string } : {}),
     fullPrecision: Boolean(v['full-precision']),
+    noMemory: Boolean(v['no-memory']),
     episodes,
+    ...(typeof v.families === 'string'
+      ? {
+          families: v.families
+            .split(',')
+            .map((f) => f.trim())
+            .filter((f) => f.length > 0),
+        }
+      : {}),
     ...(maxDifficulty !== undefined ? { maxDifficulty } : {}),
     quick: Boolean(v.quick),
     mode: v.jsonl ? 'jsonl' : v.quiet ? 'quiet' : 'pretty',

@@ -9,11 +9,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SqliteExperienceStore } from '@chimera/ues';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { RunMetrics } from './metrics';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const dirs: string[] = [];
+/** CLI processes still running: a test that times out must not leave its agent behind. */
+const live = new Set<ChildProcess>();
 
 function outDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'chimera-agent-'));
@@ -60,7 +62,11 @@ function runCli(args: string[], killWhen?: (event: Record<string, unknown>) => b
       stderr += chunk.toString();
     });
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, events, stderr }));
+    live.add(child);
+    child.on('close', (code, signal) => {
+      live.delete(child);
+      resolve({ code, signal, events, stderr });
+    });
   });
 }
 
@@ -76,6 +82,10 @@ function outcome(metrics: RunMetrics) {
     objectives: c.objectives.map((o) => [o.targetSelf, o.summary, o.kept]),
   }));
 }
+
+afterEach(() => {
+  for (const child of live) child.kill('SIGKILL');
+});
 
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });

@@ -9,11 +9,16 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   type Controller,
+  capFor,
+  type DifficultyCap,
   EmbeddedPolicy,
+  EpisodicMemory,
   evaluate,
   heldoutTasks,
+  levelsOf,
   type PhoenixEvent,
   type PhoenixState,
+  type Policy,
   RandomPolicy,
   readJson,
   runPhoenix,
@@ -23,6 +28,7 @@ import type { Environment } from '@chimera/toolbelt';
 import { SqliteExperienceStore } from '@chimera/ues';
 import type { CliOptions } from './cli';
 import { writeReport } from './commands/report';
+import { languageModelSetup } from './language-model';
 import type { CycleMetrics, FamilyScore, RunMetrics } from './metrics';
 import { buildModel, memoryPlanLines } from './model';
 import { ProgressReporter } from './progress';
@@ -35,8 +41,8 @@ export interface RunPreset {
   heldoutPerFamily: number;
   /** Held-out tasks per lexical family (checked for no regression). */
   heldoutPerLexicalFamily: number;
-  /** Highest task difficulty of the curriculum and the evaluations. */
-  maxDifficulty: number;
+  /** Highest task difficulty of the curriculum and the evaluations (one, or one per environment). */
+  maxDifficulty: DifficultyCap;
   /** Evaluation episodes run at once. */
   evaluationConcurrency: number;
   validationPerFamily: number;
@@ -46,9 +52,11 @@ export interface RunPreset {
 }
 
 export const DEFAULT_PRESET: RunPreset = {
-  episodesPerCycle: 40,
+  episodesPerCycle: 64,
   heldoutPerFamily: 3,
   heldoutPerLexicalFamily: 1,
+  // Level 0 everywhere: three cycles learn more on the first rungs than spread over all. (Minecraft's
+  // level 1 starts one step back in each recipe chain; `--max-difficulty 1` runs it, see the README.)
   maxDifficulty: 0,
   evaluationConcurrency: 3,
   validationPerFamily: 2,
@@ -155,13 +163,36 @@ export async function runAgent(options: CliOptions): Promise<number> {
     });
     say('selves', `selves: ${selves.host.actingSelves().join(', ')} (+ ${selves.internal.join(', ')})`);
 
+    // The agent's episodic memory of its own training experience (filled by the Phoenix cycle).
+    const memory = options.noMemory ? undefined : new EpisodicMemory();
     const policy = new EmbeddedPolicy({
       model: model.model,
       adapterFor: (self) => selves.host.weights(self),
+      ...(memory ? { memory } : {}),
     });
-    const families = (env: string, family: string) => worlds.families(env, family);
+    const families = (env: string, family: string) =>
+      worlds.families(env, family) &&
+      (!options.families ||
+        options.families.includes(family) ||
+        options.families.includes(`${env}/${family}`));
+    const familyInfo = (env: string, family: string) =>
+      environments
+        .find((e) => e.name === env)
+        ?.generator.families()
+        .find((f) => f.family === family);
+    const needsExperience = new Set(
+      environments.flatMap((env) =>
+        env.generator
+          .families()
+          .filter((f) => f.needsExperience)
+          .map((f) => `${env.name}/${f.family}`),
+      ),
+    );
 
     if (options.command === 'eval') {
+      // Evaluate the agent as the run left it: its Selves and its episodic memory.
+      const saved = readJson<PhoenixState>(join(out, 'phoenix-state.json'));
+      if (memory && saved?.memory) memory.load(saved.memory);
       const tasks = heldoutTasks(environments, {
         perFamily: heldoutPerFamily,
         seed: options.seed,
@@ -169,10 +200,23 @@ export async function runAgent(options: CliOptions): Promise<number> {
         maxDifficulty: preset.maxDifficulty,
       });
       selves.controller.setMode('exploit');
+      let evalPolicy: Policy = policy;
+      if (options.backend !== 'embedded') {
+        const lm = await languageModelSetup(options.backend, environments, {
+          ...(options.selvesGguf ? { selvesGguf: options.selvesGguf } : {}),
+          ...(options.servedModel ? { servedModel: options.servedModel } : {}),
+        });
+        closers.push(() => lm.close());
+        evalPolicy = lm.policy;
+        say('model', `evaluating with a language model: ${lm.description}`, {
+          backend: options.backend,
+          description: lm.description,
+        });
+      }
       const { scores } = await evaluate({
         environments,
         tasks,
-        policy,
+        policy: evalPolicy,
         selector: selves.controller,
         seed: options.seed,
         label: 'eval',
@@ -338,6 +382,20 @@ export async function runAgent(options: CliOptions): Promise<number> {
       miniBatchSize: preset.miniBatchSize,
       objectivesPerSleep: 4,
       families,
+      ...(memory ? { memory } : {}),
+      curriculum: {
+        // Families that need experience are what the run is for: practice leans toward them, and
+        // away from arms already mastered.
+        // Per family, shared by its levels: a family with two levels is not practised twice as much.
+        prior: (arm) =>
+          (needsExperience.has(`${arm.environment}/${arm.family}`) ? 6 : 1) /
+          levelsOf(
+            familyInfo(arm.environment, arm.family)?.difficulties ?? [arm.difficulty],
+            capFor(preset.maxDifficulty, arm.environment),
+          ).length,
+        masteredWeight: 0.2,
+        uniformMix: 0.1,
+      },
       multiAgent: {
         ...(worlds.collaborative
           ? { collaborative: { ...worlds.collaborative, partner: selves.partner as Controller } }

@@ -41,6 +41,10 @@ export class EmbeddedPolicy implements Policy {
     );
     let logits: ArrayLike<number> = scores.logits[0]!;
     const memory = this.options.memory;
+    const explorationWeights =
+      memory && request.explore
+        ? memory.explorationWeights(request.task, request.observation.data, request.candidates)
+        : undefined;
     if (memory) {
       const adjusted = Float64Array.from(logits);
       if (
@@ -54,6 +58,7 @@ export class EmbeddedPolicy implements Policy {
       request.uniform,
       this.options.temperature ?? 1,
       this.options.epsilon ?? 0.3,
+      explorationWeights,
     );
     return { index, logProb, value: scores.values[0]!, context };
   }

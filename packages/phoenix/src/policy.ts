@@ -73,7 +73,8 @@ export function policyContextText(context: PolicyContext): string {
 
 /**
  * Picks an action from logits: the argmax (evaluation), or when exploring a draw from the
- * behaviour distribution (1 - epsilon) * softmax(logits / temperature) + epsilon * uniform.
+ * behaviour distribution (1 - epsilon) * softmax(logits / temperature) + epsilon * uniform (or
+ * epsilon * `explorationWeights`, a distribution over the candidates, when given).
  * The uniform share matters: an untrained scorer is often sure of one wrong action, and with
  * sparse rewards an agent that never tries the others never sees a success to learn from.
  * Returns the index and its log-probability under the distribution that chose it.
@@ -84,6 +85,7 @@ export function chooseFromLogits(
   uniform: number,
   temperature = 1,
   epsilon = 0,
+  explorationWeights?: ArrayLike<number>,
 ): { index: number; logProb: number } {
   const n = logits.length;
   let max = Number.NEGATIVE_INFINITY;
@@ -97,9 +99,20 @@ export function chooseFromLogits(
     return { index, logProb: softmaxLog(index) };
   }
   const eps = Math.min(1, Math.max(0, epsilon));
+  // The exploring share: uniform, or the given distribution (e.g. episodic memory's untried actions).
+  const weights = explorationWeights && explorationWeights.length === n ? explorationWeights : undefined;
+  const explorationProb = (i: number) => (weights ? weights[i]! : 1 / n);
   let index = 0;
   if (uniform < eps) {
-    index = Math.min(n - 1, Math.floor((uniform / eps) * n));
+    if (weights) {
+      let u = uniform / eps;
+      for (index = 0; index < n - 1; index++) {
+        u -= weights[index]!;
+        if (u < 0) break;
+      }
+    } else {
+      index = Math.min(n - 1, Math.floor((uniform / eps) * n));
+    }
   } else {
     let u = ((uniform - eps) / (1 - eps)) * total;
     for (index = 0; index < n - 1; index++) {
@@ -107,7 +120,10 @@ export function chooseFromLogits(
       if (u <= 0) break;
     }
   }
-  const logProb = eps > 0 ? Math.log((1 - eps) * Math.exp(softmaxLog(index)) + eps / n) : softmaxLog(index);
+  const logProb =
+    eps > 0
+      ? Math.log((1 - eps) * Math.exp(softmaxLog(index)) + eps * explorationProb(index))
+      : softmaxLog(index);
   return { index, logProb };
 }
 

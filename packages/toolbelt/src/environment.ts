@@ -6,6 +6,7 @@
  * from its own state (server-side state, not guesses from what the agent saw).
  * Phoenix's episode runner and the reference agent only ever talk to environments through this.
  */
+import type { AnyTool } from './define-tool';
 import type { DispatchResult, ToolCall } from './types';
 
 /** A seeded, parameterized task produced by a task generator. Plain JSON: it is stored in the UES. */
@@ -100,6 +101,11 @@ export interface EpisodeVerdict {
 /** One live episode of one agent in an environment. */
 export interface EnvironmentSession {
   readonly task: TaskSpec;
+  /**
+   * The tools this session's TAL dispatches (optional): a language-model policy shows the model
+   * their schemas and validates its calls against them.
+   */
+  readonly tools?: readonly AnyTool[];
   /** Current observation. */
   observe(): Promise<Observation>;
   /** Candidate tool calls for a scoring policy, derived from the current observation and goal. */

@@ -43,6 +43,14 @@ export {
 export { integerRangeToGbnf, jsonStringToGbnf, patternToGbnf } from './regex-gbnf';
 export { type Persona, personaText, rosterPersona, systemPrompt } from './system-prompt';
 export {
+  TINY_LLAMA,
+  type TinyLlamaShape,
+  tinyLlamaGguf,
+  tinyLlamaLora,
+  writeTinyLlama,
+  writeTinyLlamaLora,
+} from './tiny-llama';
+export {
   type GrammarSchema,
   substitutePlaceholders,
   type ToolCallGrammar,

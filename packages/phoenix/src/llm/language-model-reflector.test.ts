@@ -14,10 +14,10 @@ import { conventionWorld } from '../__fixtures__/convention-world';
 import { FileSelves, TagController } from '../__fixtures__/file-selves';
 import { runPhoenix } from '../cycle';
 import { EmbeddedPolicy } from '../embedded-policy';
-import { writeTinyLlama, writeTinyLlamaLora } from './__fixtures__/tiny-llama-gguf';
 import type { ChatBackend } from './chat-types';
 import { LanguageModelReflector } from './language-model-reflector';
 import { NodeLlamaCppBackend } from './node-llama-cpp-backend';
+import { writeTinyLlama, writeTinyLlamaLora } from './tiny-llama';
 
 let dir: string;
 let model: NanoPolicyModel;

@@ -13,12 +13,12 @@ import { z } from 'zod';
 import { conventionWorld } from '../__fixtures__/convention-world';
 import { Mulberry32 } from '../curriculum/random';
 import { runEpisode, type SelfSelector } from '../episode-runner';
-import { writeTinyLlama, writeTinyLlamaLora } from './__fixtures__/tiny-llama-gguf';
 import { LanguageModelError } from './language-model-error';
 import { type DecisionTranscript, LanguageModelPolicy } from './language-model-policy';
 import { type LlamaChatServer, startLlamaChatServer } from './llama-chat-server';
 import { servedModels } from './lora-adapters';
 import { OpenAICompatibleBackend } from './openai-compatible-backend';
+import { writeTinyLlama, writeTinyLlamaLora } from './tiny-llama';
 
 let dir: string;
 let server: LlamaChatServer;

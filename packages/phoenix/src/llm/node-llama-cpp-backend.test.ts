@@ -1,6 +1,6 @@
 /**
  * NodeLlamaCppBackend with real node-llama-cpp (its prebuilt CPU binary) on a tiny llama model the
- * test writes itself (__fixtures__/tiny-llama-gguf.ts: 2 layers, hidden 64, a character-level
+ * test writes itself (tiny-llama.ts: 2 layers, hidden 64, a character-level
  * vocabulary, seeded random weights) and a GGUF LoRA written by @chimera/selves' exporter. The
  * model's text is arbitrary; what is checked is that llama.cpp loads both, that the adapter changes
  * what it writes, that every tool call decoded under the grammar passes the TAL's validation, and
@@ -18,10 +18,10 @@ import {
 } from '@chimera/toolbelt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { tinyLlamaGguf, writeTinyLlama, writeTinyLlamaLora } from './__fixtures__/tiny-llama-gguf';
 import { LanguageModelError } from './language-model-error';
 import { NodeLlamaCppBackend } from './node-llama-cpp-backend';
 import { loadNodeLlamaCpp } from './node-llama-cpp-loader';
+import { tinyLlamaGguf, writeTinyLlama, writeTinyLlamaLora } from './tiny-llama';
 import { toolCallGrammar } from './tool-call-grammar';
 
 let dir: string;

@@ -13,9 +13,9 @@ import { createWebEnvironment, type WebEnvironment } from '@chimera/worlds/web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Mulberry32 } from '../curriculum/random';
 import { runEpisode, type SelfSelector } from '../episode-runner';
-import { writeTinyLlama, writeTinyLlamaLora } from './__fixtures__/tiny-llama-gguf';
 import { type DecisionTranscript, LanguageModelPolicy } from './language-model-policy';
 import { NodeLlamaCppBackend } from './node-llama-cpp-backend';
+import { writeTinyLlama, writeTinyLlamaLora } from './tiny-llama';
 import { toolCallGrammar } from './tool-call-grammar';
 
 /**

@@ -174,4 +174,46 @@ describe('EpisodicMemory', () => {
     expect(() => copy.load({ version: 2 } as never)).toThrow(/corrupt or from another version/);
     expect(() => new EpisodicMemory({ discount: 0 })).toThrow(/discount/);
   });
+
+  it('sends exploration to kinds of action evenly, and inside a kind to what was never tried here', () => {
+    const memory = new EpisodicMemory();
+    memory.addEpisode([step('a', 0, 's', 'craft crafting_table x1', 0)]);
+    const candidates = [
+      'craft crafting_table x1',
+      'craft oak_planks x1',
+      'click link "A"',
+      'click link "B"',
+    ].map(page);
+    const w = memory.explorationWeights(T('checkout'), { situation: 's' }, candidates)!;
+    // Classes: the two crafts (one each), links (one class of two): an untried class gets the
+    // share of one action, split among its members.
+    expect([...w].reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    expect(w[2]).toBeCloseTo(w[3]!, 12);
+    expect(w[2]! + w[3]!).toBeCloseTo(w[1]!, 12);
+    // The tried craft keeps a tenth of what an untried one gets.
+    expect(w[0]).toBeCloseTo(w[1]! / 10, 12);
+    expect(memory.explorationWeights(T('checkout'), {}, candidates)).toBeUndefined();
+  });
+
+  it('gives no credit to an action that changed nothing', () => {
+    const memory = new EpisodicMemory({ discount: 1 });
+    const stay = {
+      ...step('a', 0, 'inv:log=1', 'craft table x1', 0),
+      nextState: { data: { situation: 'inv:log=1' } },
+    };
+    const craft = {
+      ...step('a', 1, 'inv:log=1', 'craft planks x1', 0),
+      nextState: { data: { situation: 'inv:planks=4' } },
+    };
+    memory.addEpisode([stay, craft, step('a', 2, 'inv:planks=4', 'craft table x1', 1)] as ExperienceInput[]);
+    expect(
+      memory.recall(T('checkout'), { situation: 'inv:log=1' }, [
+        page('craft table x1'),
+        page('craft planks x1'),
+      ]),
+    ).toEqual([
+      { tries: 1, best: 0 },
+      { tries: 1, best: 1 },
+    ]);
+  });
 });

@@ -200,7 +200,11 @@ export class EpisodicMemory {
         const action = this.actionKey(chosen.text);
         const entry = actions.get(action) ?? { tries: 0, best: 0 };
         entry.tries++;
-        entry.best = Math.max(entry.best, returnToGo);
+        // An action that left the situation as it was, for no reward, changed nothing: what came
+        // after it is not to its credit (a failed craft before the right one would otherwise be
+        // remembered as part of the way).
+        const noOp = r.reward === 0 && !r.terminal && this.key(task, r.nextState?.data) === key;
+        if (!noOp) entry.best = Math.max(entry.best, returnToGo);
         actions.set(action, entry);
         const classKey = this.classKey(r.state?.data);
         if (classKey !== undefined) {
@@ -274,6 +278,30 @@ export class EpisodicMemory {
       if (prior) for (let i = 0; i < prior.length; i++) logits[i]! += this.classWeight * prior[i]!;
     }
     return true;
+  }
+
+  /**
+   * Where the exploring share of a decision should go (see chooseFromLogits' `explorationWeights`):
+   * over kinds of action evenly, and inside a kind to actions never tried in this situation (tried
+   * ones keep a tenth). An untrained scorer can be sure of a wrong action at every step; sampling
+   * its softmax, or even uniformly over twenty candidates, retries it forever. Undefined when the
+   * situation is unknown to the memory's keys.
+   */
+  explorationWeights(
+    task: MemoryTask,
+    data: unknown,
+    candidates: readonly { text: string }[],
+  ): Float64Array | undefined {
+    const recalled = this.recall(task, data, candidates);
+    if (!recalled || candidates.length === 0) return undefined;
+    const classes = candidates.map((c) => this.actionClass(c.text));
+    const untried = recalled.map((m) => (m ? 0.1 : 1));
+    const classSize = new Map<string, number>();
+    for (const c of classes) classSize.set(c, (classSize.get(c) ?? 0) + 1);
+    const weights = Float64Array.from(classes, (c, i) => untried[i]! / classSize.get(c)!);
+    const total = weights.reduce((a, b) => a + b, 0);
+    for (let i = 0; i < weights.length; i++) weights[i]! /= total;
+    return weights;
   }
 
   /**

@@ -5,6 +5,7 @@
  * policy, and rewards read from the server's state.
  */
 import {
+  type AnyTool,
   type CandidateAction,
   type DispatchResult,
   type EnvironmentSession,
@@ -117,6 +118,11 @@ export class WebEpisodeSession implements EnvironmentSession {
       site.endEpisode(state.id);
       throw error;
     }
+  }
+
+  /** The tools this episode's TAL dispatches. */
+  get tools(): readonly AnyTool[] {
+    return this.#toolset.tools;
   }
 
   /** The Playwright toolset of this episode (raw page access for tests and tools). */

@@ -4,6 +4,7 @@
  * a bad call, a failed action or a crashed server all come back as structured results.
  */
 import type {
+  AnyTool,
   CandidateAction,
   DispatchResult,
   EnvironmentSession,
@@ -69,6 +70,11 @@ export class MinecraftSession implements EnvironmentSession {
 
   get username(): string {
     return this.pooled.username;
+  }
+
+  /** The tools this bot's TAL dispatches. */
+  get tools(): readonly AnyTool[] {
+    return this.pooled.adapter.tools;
   }
 
   get steps(): number {

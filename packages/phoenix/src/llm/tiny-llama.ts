@@ -1,6 +1,7 @@
 /**
- * A tiny llama-architecture model written as GGUF by our own code, for tests that need a real
- * in-process model and no weights can be downloaded: seeded random weights (it generates arbitrary
+ * A tiny llama-architecture model written as GGUF by our own code, for checking the plumbing
+ * (tests here; a user's smoke test of node-llama-cpp or a server) where no weights can be
+ * downloaded: seeded random weights (it generates arbitrary
  * text, which is what the grammar-constrained tests want), a character-level SentencePiece
  * ("llama") vocabulary llama.cpp's tokenizer accepts, and a seeded GGUF LoRA for its attention
  * projections written through @chimera/selves' public exporter.
