@@ -30,8 +30,11 @@ function both(values: ArrayLike<number>, fractions: number[]) {
     expect(space.kernel).toBe(kernel);
     fill(space, layout, values);
     const total = space.tree[0]!;
+    // Masses at or above the total never reach a kernel: SumTree maps them to AT_TOTAL first (a
+    // descent with mass == total runs into the top level's padding, which has no subtree below).
     fractions.forEach((f, b) => {
-      space.masses[b] = Math.min(f * total, total);
+      const mass = f * total;
+      space.masses[b] = mass < total ? mass : 0;
     });
     space.nodes.fill(0);
     space.descend(fractions.length);

@@ -105,8 +105,18 @@ describe('Minecraft environment', () => {
     const [crafterView, helperView] = [await crafter.observe(), await helper.observe()];
     expect(crafterView.text).toContain('partner: bob');
     expect(helperView.text).toContain('partner: alice');
-    // The two bots see each other (player entities and names).
-    expect(crafterView.data.nearbyEntities).toEqual(
+    // The two bots see each other (player entities and names). The server announces a player that
+    // joined a moment ago on its next ticks: on a loaded machine, wait for it (up to 10 s).
+    const seesBob = (o: typeof crafterView) =>
+      ((o.data.nearbyEntities ?? []) as { kind: string; name?: string }[]).some(
+        (e) => e.kind === 'player' && e.name === 'bob',
+      );
+    let seen = crafterView;
+    for (let i = 0; i < 100 && !seesBob(seen); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      seen = await crafter.observe();
+    }
+    expect(seen.data.nearbyEntities).toEqual(
       expect.arrayContaining([expect.objectContaining({ kind: 'player', name: 'bob' })]),
     );
 
