@@ -246,7 +246,15 @@ export async function runAgent(options: CliOptions): Promise<number> {
         environments,
         tasks,
         policy: new RandomPolicy(),
-        selector: selves.controller,
+        // The random policy ignores the Self. The controller is kept out of it: its Thompson draws
+        // in three concurrent episodes would depend on their interleaving, and cycle 1 would not
+        // start from the same controller state in two runs of the same seed.
+        selector: {
+          select: async () => {
+            const self = selves.host.actingSelves()[0]!;
+            return { self, version: selves.host.version(self), reason: 'random baseline: any Self' };
+          },
+        },
         seed: options.seed + 17,
         label: 'random',
         explore: true,
