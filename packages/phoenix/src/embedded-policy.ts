@@ -40,17 +40,21 @@ export class EmbeddedPolicy implements Policy {
       this.options.adapterFor(request.self),
     );
     let logits: ArrayLike<number> = scores.logits[0]!;
+    let explorationWeights: Float64Array | undefined;
     const memory = this.options.memory;
-    const explorationWeights =
-      memory && request.explore
-        ? memory.explorationWeights(request.task, request.observation.data, request.candidates)
-        : undefined;
     if (memory) {
       const adjusted = Float64Array.from(logits);
-      if (
-        memory.adjust(adjusted, request.task, request.observation.data, request.candidates, request.explore)
-      )
+      const steer = memory.steer(
+        adjusted,
+        request.task,
+        request.observation.data,
+        request.candidates,
+        request.explore,
+      );
+      if (steer.known) {
         logits = adjusted;
+        explorationWeights = steer.explorationWeights;
+      }
     }
     const { index, logProb } = chooseFromLogits(
       logits,

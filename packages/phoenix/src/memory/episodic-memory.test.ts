@@ -216,4 +216,22 @@ describe('EpisodicMemory', () => {
       { tries: 1, best: 1 },
     ]);
   });
+
+  it('steers a decision with one lookup: the same as adjust plus explorationWeights', () => {
+    const memory = new EpisodicMemory();
+    memory.addEpisode([step('a', 0, 's', 'click "Submit"', 1, 'checkout', '/checkout')]);
+    memory.addEpisode([step('b', 0, 's', 'click "Home"', 0, 'checkout', '/checkout')]);
+    const candidates = ['click "Submit"', 'click "Home"', 'check "Terms"'].map(page);
+    const data = { situation: 's', situationClass: '/checkout' };
+    const apart = [1, 2, 3];
+    memory.adjust(apart, T('checkout'), data, candidates, true);
+    const together = [1, 2, 3];
+    const steer = memory.steer(together, T('checkout'), data, candidates, true);
+    expect(together).toEqual(apart);
+    expect(steer).toEqual({
+      known: true,
+      explorationWeights: memory.explorationWeights(T('checkout'), data, candidates),
+    });
+    expect(memory.steer([0], T('checkout'), {}, [page('x')], true)).toEqual({ known: false });
+  });
 });

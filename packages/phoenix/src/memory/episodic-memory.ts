@@ -68,6 +68,20 @@ export interface EpisodicMemoryOptions {
   actionClass?: (text: string) => string;
 }
 
+interface DecisionView {
+  recalled: (ActionMemory | undefined)[];
+  classes: string[];
+  classSize: Map<string, number>;
+}
+
+/** Exploration weights of a decision: each class the share of one action, untried ones ten times tried. */
+function weightsOf({ recalled, classes, classSize }: DecisionView): Float64Array {
+  const weights = Float64Array.from(classes, (c, i) => (recalled[i] ? 0.1 : 1) / classSize.get(c)!);
+  const total = weights.reduce((a, b) => a + b, 0);
+  for (let i = 0; i < weights.length; i++) weights[i]! /= total;
+  return weights;
+}
+
 /** Statistics of one action class in one situation class. */
 interface ClassMemory {
   tries: number;
@@ -227,13 +241,23 @@ export class EpisodicMemory {
     data: unknown,
     candidates: readonly { text: string }[],
   ): (ActionMemory | undefined)[] | undefined {
+    return this.view(task, data, candidates)?.recalled.map((m) => (m ? { ...m } : undefined));
+  }
+
+  /** One decision's lookups, done once: what is remembered of each candidate, and its class. */
+  private view(
+    task: MemoryTask,
+    data: unknown,
+    candidates: readonly { text: string }[],
+  ): DecisionView | undefined {
     const key = this.key(task, data);
-    const actions = key === undefined ? undefined : this.table.get(key);
     if (key === undefined) return undefined;
-    return candidates.map((c) => {
-      const m = actions?.get(this.actionKey(c.text));
-      return m ? { ...m } : undefined;
-    });
+    const actions = this.table.get(key);
+    const recalled = candidates.map((c) => actions?.get(this.actionKey(c.text)));
+    const classes = candidates.map((c) => this.actionClass(c.text));
+    const classSize = new Map<string, number>();
+    for (const c of classes) classSize.set(c, (classSize.get(c) ?? 0) + 1);
+    return { recalled, classes, classSize };
   }
 
   /**
@@ -248,13 +272,56 @@ export class EpisodicMemory {
     candidates: readonly { text: string }[],
     explore: boolean,
   ): boolean {
-    const recalled = this.recall(task, data, candidates);
-    if (!recalled) return false;
+    const view = this.view(task, data, candidates);
+    if (view) this.adjustWith(view, logits, task, data, explore);
+    return view !== undefined;
+  }
+
+  /**
+   * Where the exploring share of a decision should go (see chooseFromLogits' `explorationWeights`):
+   * over kinds of action evenly, and inside a kind to actions never tried in this situation (tried
+   * ones keep a tenth). An untrained scorer can be sure of a wrong action at every step; sampling
+   * its softmax, or even uniformly over twenty candidates, retries it forever. Undefined when the
+   * situation is unknown to the memory's keys.
+   */
+  explorationWeights(
+    task: MemoryTask,
+    data: unknown,
+    candidates: readonly { text: string }[],
+  ): Float64Array | undefined {
+    const view = this.view(task, data, candidates);
+    return view && candidates.length > 0 ? weightsOf(view) : undefined;
+  }
+
+  /**
+   * `adjust` and, while exploring, `explorationWeights` for one decision, with one lookup: what a
+   * policy calls at every step.
+   */
+  steer(
+    logits: Float32Array | Float64Array | number[],
+    task: MemoryTask,
+    data: unknown,
+    candidates: readonly { text: string }[],
+    explore: boolean,
+  ): { known: boolean; explorationWeights?: Float64Array } {
+    const view = this.view(task, data, candidates);
+    if (!view) return { known: false };
+    this.adjustWith(view, logits, task, data, explore);
+    return explore && candidates.length > 0
+      ? { known: true, explorationWeights: weightsOf(view) }
+      : { known: true };
+  }
+
+  private adjustWith(
+    view: DecisionView,
+    logits: Float32Array | Float64Array | number[],
+    task: MemoryTask,
+    data: unknown,
+    explore: boolean,
+  ): void {
+    const { recalled, classes, classSize } = view;
     let knownSuccess = false;
-    const classes = candidates.map((c) => this.actionClass(c.text));
     const classTries = explore ? this.classTries(task, data) : undefined;
-    const classSize = new Map<string, number>();
-    for (const c of classes) classSize.set(c, (classSize.get(c) ?? 0) + 1);
     for (let i = 0; i < recalled.length; i++) {
       const m = recalled[i];
       if (m && m.best > 0) {
@@ -274,34 +341,9 @@ export class EpisodicMemory {
       }
     }
     if (!knownSuccess && this.classWeight > 0) {
-      const prior = this.classPrior(data, candidates);
+      const prior = this.priorOf(data, classes);
       if (prior) for (let i = 0; i < prior.length; i++) logits[i]! += this.classWeight * prior[i]!;
     }
-    return true;
-  }
-
-  /**
-   * Where the exploring share of a decision should go (see chooseFromLogits' `explorationWeights`):
-   * over kinds of action evenly, and inside a kind to actions never tried in this situation (tried
-   * ones keep a tenth). An untrained scorer can be sure of a wrong action at every step; sampling
-   * its softmax, or even uniformly over twenty candidates, retries it forever. Undefined when the
-   * situation is unknown to the memory's keys.
-   */
-  explorationWeights(
-    task: MemoryTask,
-    data: unknown,
-    candidates: readonly { text: string }[],
-  ): Float64Array | undefined {
-    const recalled = this.recall(task, data, candidates);
-    if (!recalled || candidates.length === 0) return undefined;
-    const classes = candidates.map((c) => this.actionClass(c.text));
-    const untried = recalled.map((m) => (m ? 0.1 : 1));
-    const classSize = new Map<string, number>();
-    for (const c of classes) classSize.set(c, (classSize.get(c) ?? 0) + 1);
-    const weights = Float64Array.from(classes, (c, i) => untried[i]! / classSize.get(c)!);
-    const total = weights.reduce((a, b) => a + b, 0);
-    for (let i = 0; i < weights.length; i++) weights[i]! /= total;
-    return weights;
   }
 
   /**
@@ -328,11 +370,18 @@ export class EpisodicMemory {
    * is 1; undefined when the class has no return yet.
    */
   classPrior(data: unknown, candidates: readonly { text: string }[]): number[] | undefined {
+    return this.priorOf(
+      data,
+      candidates.map((c) => this.actionClass(c.text)),
+    );
+  }
+
+  private priorOf(data: unknown, classes: readonly string[]): number[] | undefined {
     const key = this.classKey(data);
     const byClass = key === undefined ? undefined : this.classes.get(key);
     if (!byClass) return undefined;
-    const means = candidates.map((c) => {
-      const s = byClass.get(this.actionClass(c.text));
+    const means = classes.map((c) => {
+      const s = byClass.get(c);
       return s && s.tries > 0 ? s.total / s.tries : 0;
     });
     const best = Math.max(...means);
