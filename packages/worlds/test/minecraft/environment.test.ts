@@ -136,6 +136,33 @@ describe('Minecraft environment', () => {
     await helper.close();
   }, 90_000);
 
+  it('a reset that the server undoes right after is sent again until the bot shows it', async () => {
+    // A bot that joined a moment ago can receive its spawn packets after the reset. Here the server
+    // teleports the bot away right after the first reset, which undoes it the same way; the start
+    // must still hand over a bot standing at the task's start.
+    const task = env.generator.generate({ family: 'craft-planks', difficulty: 0, seed: 6, split: 'train' });
+    const first = await env.start(task, { agentId: 'alice' });
+    const [hx, , hz] = (await first.observe()).data.position as number[];
+    await first.close();
+    const server = env.server!;
+    const reset = server.resetPlayer;
+    let resets = 0;
+    server.resetPlayer = async (name, position, items) => {
+      await reset(name, position, items);
+      if (++resets === 1) await server.teleport(name, { x: position.x + 9, y: position.y + 2, z: position.z });
+    };
+    try {
+      const again = await env.start(task, { agentId: 'alice' });
+      const [ax, , az] = (await again.observe()).data.position as number[];
+      expect(resets).toBeGreaterThan(1);
+      expect(Math.abs(ax! - hx!)).toBeLessThan(0.6);
+      expect(Math.abs(az! - hz!)).toBeLessThan(0.6);
+      await again.close();
+    } finally {
+      server.resetPlayer = reset;
+    }
+  }, 60_000);
+
   it('a uniform random policy does not solve the families that need experience', async () => {
     const choose = randomPolicy(7);
     const families = env.generator.families().filter((f) => f.needsExperience && f.family !== 'coop-craft');

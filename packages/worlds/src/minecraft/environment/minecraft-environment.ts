@@ -23,7 +23,7 @@ export interface MinecraftEnvironmentOptions extends MinecraftServerOptions {
   /** Task regions that may run at once (default 4). */
   maxRegions?: number;
   observe?: ObserveOptions;
-  /** How long a bot may take to show its reset position and inventory (default 5 s). */
+  /** How long a bot may take to show its reset position and inventory (default 15 s; the reset is re-sent every 2 s meanwhile). */
   syncTimeoutMs?: number;
 }
 
@@ -173,11 +173,17 @@ class MinecraftEnvironmentImpl implements MinecraftEnvironment, SessionHost {
     const start = toWorld(instance.origin, instance.params.starts[role]!);
     const position = { x: start.x + 0.5, y: start.y, z: start.z + 0.5 };
     const items = instance.params.inventories[role] ?? {};
+    const timeoutMs = this.#options.syncTimeoutMs ?? 15_000;
+    // A bot that joined a moment ago may still be taking its spawn position and chunks when the
+    // reset arrives, and the server's later spawn packets then undo it. The reset is idempotent,
+    // so it is sent again every RESEND_MS until the bot shows it.
+    const RESEND_MS = 2_000;
     await server.resetPlayer(pooled.username, position, items);
     pooled.adapter.reset();
     // Wait until the bot itself sees the reset (position and inventory), or its first
     // observation would describe the previous episode.
-    const deadline = performance.now() + (this.#options.syncTimeoutMs ?? 5000);
+    const begun = performance.now();
+    let sent = begun;
     const bot = pooled.bot;
     for (;;) {
       const p = bot.entity.position;
@@ -192,8 +198,21 @@ class MinecraftEnvironmentImpl implements MinecraftEnvironment, SessionHost {
         Object.entries(items).every(([name, n]) => counts[name] === n);
       // On the ground too: mineflayer digs 5x slower while it believes it is falling.
       if (near && same && bot.entity.onGround) return;
-      if (performance.now() > deadline) {
-        throw new MinecraftWorldError(`bot ${pooled.username} did not sync its reset within the timeout`);
+      const now = performance.now();
+      if (now - begun > timeoutMs) {
+        const missing = [
+          near ? '' : `position ${fmt(p)} instead of ${fmt(position)}`,
+          same ? '' : `inventory ${JSON.stringify(counts)} instead of ${JSON.stringify(items)}`,
+          bot.entity.onGround ? '' : 'not on the ground',
+        ].filter(Boolean);
+        throw new MinecraftWorldError(
+          `bot ${pooled.username} did not show its reset within ${timeoutMs} ms (${missing.join('; ')}); ` +
+            'the server or this machine is overloaded: retry, or raise syncTimeoutMs',
+        );
+      }
+      if (now - sent > RESEND_MS) {
+        sent = now;
+        await server.resetPlayer(pooled.username, position, items);
       }
       await new Promise((r) => setTimeout(r, 25));
     }
@@ -232,3 +251,5 @@ class MinecraftEnvironmentImpl implements MinecraftEnvironment, SessionHost {
     if (server) await server.stop();
   }
 }
+
+const fmt = (p: { x: number; y: number; z: number }) => `${p.x.toFixed(1)},${p.y.toFixed(1)},${p.z.toFixed(1)}`;
