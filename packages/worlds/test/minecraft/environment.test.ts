@@ -149,7 +149,8 @@ describe('Minecraft environment', () => {
     let resets = 0;
     server.resetPlayer = async (name, position, items) => {
       await reset(name, position, items);
-      if (++resets === 1) await server.teleport(name, { x: position.x + 9, y: position.y + 2, z: position.z });
+      if (++resets === 1)
+        await server.teleport(name, { x: position.x + 9, y: position.y + 2, z: position.z });
     };
     try {
       const again = await env.start(task, { agentId: 'alice' });

@@ -252,4 +252,5 @@ class MinecraftEnvironmentImpl implements MinecraftEnvironment, SessionHost {
   }
 }
 
-const fmt = (p: { x: number; y: number; z: number }) => `${p.x.toFixed(1)},${p.y.toFixed(1)},${p.z.toFixed(1)}`;
+const fmt = (p: { x: number; y: number; z: number }) =>
+  `${p.x.toFixed(1)},${p.y.toFixed(1)},${p.z.toFixed(1)}`;
