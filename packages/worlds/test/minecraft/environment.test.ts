@@ -164,6 +164,33 @@ describe('Minecraft environment', () => {
     }
   }, 60_000);
 
+  it('observations give positions from the task origin and leave out bots of other episodes', async () => {
+    const planks = (seed: number) =>
+      env.generator.generate({ family: 'craft-planks', difficulty: 0, seed, split: 'train' });
+    // bob holds region 0, so alice's task runs in region 1 (origin x = 48).
+    const bobs = await env.start(planks(31), { agentId: 'bob' });
+    const alices = await env.start(planks(32), { agentId: 'alice' });
+    const view = await alices.observe();
+    const origin = view.data.origin as number[];
+    const position = view.data.position as number[];
+    expect(origin[0]).toBeGreaterThan(0);
+    const relative = position.map((v, i) => Math.round((v - origin[i]!) * 10) / 10);
+    expect(view.text.split('\n')[0]).toMatch(new RegExp(`^alice at ${relative.join(',')} `));
+    await alices.close();
+    await bobs.close();
+    // bob now idles in region 0, where alice's next task runs: close by, but not part of it.
+    const again = await env.start(planks(33), { agentId: 'alice' });
+    const seen = await again.observe();
+    const players = await env.server!.players();
+    const [a, b] = ['alice', 'bob'].map((n) => players.find((p) => p.username === n)!.position);
+    expect(Math.hypot(a!.x - b!.x, a!.z - b!.z)).toBeLessThan(16);
+    expect(seen.data.nearbyEntities).not.toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'player', name: 'bob' })]),
+    );
+    expect(seen.text).not.toContain('bob');
+    await again.close();
+  }, 60_000);
+
   it('a uniform random policy does not solve the families that need experience', async () => {
     const choose = randomPolicy(7);
     const families = env.generator.families().filter((f) => f.needsExperience && f.family !== 'coop-craft');

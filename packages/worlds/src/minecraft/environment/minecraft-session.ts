@@ -85,8 +85,8 @@ export class MinecraftSession implements EnvironmentSession {
     if (!this.host.serverFor(this.instance) || !this.pooled.bot.entity) {
       return { text: SERVER_DOWN, data: { serverDown: true } };
     }
-    const obs = this.pooled.adapter.observe();
     const partner = this.instance.partnerOf(this.role);
+    const obs = ownEpisode(this.pooled.adapter.observe(), this.pooled.username, partner);
     const o = this.instance.origin;
     const data: MinecraftObservationData = {
       ...obs,
@@ -98,9 +98,12 @@ export class MinecraftSession implements EnvironmentSession {
       situation: minecraftSituation(obs),
       situationClass: minecraftSituationClass(obs),
     };
+    // The text gives positions from the task's origin: which region a task runs in depends on what
+    // else runs at the time, and a policy reading absolute coordinates would see a different
+    // episode in each region.
     const lines = [
-      this.pooled.adapter.render(obs),
-      `start ${o.x},${o.y},${o.z} step ${this.#steps}/${this.task.maxSteps}`,
+      this.pooled.adapter.render(relativeTo(obs, o)),
+      `step ${this.#steps}/${this.task.maxSteps}`,
     ];
     if (partner) lines.push(`partner: ${partner}`);
     return { text: lines.join('\n'), data: data as unknown as Record<string, unknown> };
@@ -236,3 +239,34 @@ function fail(call: ToolCall, code: 'environment_error', message: string, starte
   if (call.id !== undefined) result.callId = call.id;
   return result;
 }
+
+/**
+ * What the bot perceives of its own episode: players and chat of other episodes (bots in nearby
+ * regions, or idle ones waiting for their next task) are left out. They are not part of the task,
+ * and what a policy reads must not depend on what else happens to run at the same time.
+ */
+export function ownEpisode(obs: BotObservation, self: string, partner: string | null): BotObservation {
+  const known = (name: string) => name === self || name === partner;
+  return {
+    ...obs,
+    nearbyEntities: obs.nearbyEntities.filter((e) => e.kind !== 'player' || known(e.name)),
+    chat: obs.chat.filter((c) => known(c.from)),
+  };
+}
+
+/** The observation with every position given from `origin` (the task's offset 0,0,0). */
+export function relativeTo(obs: BotObservation, origin: { x: number; y: number; z: number }): BotObservation {
+  const shift = ([x, y, z]: [number, number, number]): [number, number, number] => [
+    round1(x - origin.x),
+    round1(y - origin.y),
+    round1(z - origin.z),
+  ];
+  return {
+    ...obs,
+    position: shift(obs.position),
+    nearbyBlocks: obs.nearbyBlocks.map((b) => ({ ...b, nearest: shift(b.nearest) })),
+    nearbyEntities: obs.nearbyEntities.map((e) => ({ ...e, position: shift(e.position) })),
+  };
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
