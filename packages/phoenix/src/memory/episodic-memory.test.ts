@@ -234,4 +234,65 @@ describe('EpisodicMemory', () => {
     });
     expect(memory.steer([0], T('checkout'), {}, [page('x')], true)).toEqual({ known: false });
   });
+
+  it('falls back on coarser levels for actions never tried in the exact situation', () => {
+    // A brand's checkout: "done" has every step done; "fresh" has none; "fresh!" is "fresh" after a
+    // rejection (its alert is the only difference, so it shares fresh's first coarser level).
+    const at = (state: string) => ({
+      situation: `cedar:/checkout#${state}`,
+      situationBackoff: [`cedar:/checkout#${state.replace('!', '')}`, 'cedar:/checkout'],
+    });
+    const rec = (episodeId: string, index: number, state: string, chosen: string, reward: number) => {
+      const r = step(episodeId, index, undefined, chosen, reward) as unknown as {
+        state: { data: Record<string, unknown> };
+      };
+      r.state.data = at(state);
+      return r as unknown as ExperienceInput;
+    };
+    const memory = new EpisodicMemory({ exploitWeight: 1, noveltyBonus: 0, classWeight: 0 });
+    const candidates = [
+      page('click button "Done"'),
+      page('check checkbox "Terms"'),
+      page('click link "Home"'),
+    ];
+    const boost = (state: string) => {
+      const logits = [0, 0, 0];
+      memory.adjust(logits, T('checkout'), at(state), candidates, false);
+      return logits.map((v) => Math.round(v * 1000) / 1000);
+    };
+    // Learned where every step was done: "Done" places the order.
+    memory.addEpisode([rec('a', 0, 'done', 'click button "Done"', 1)]);
+    expect(boost('done')).toEqual([1, 0, 0]);
+    // On the fresh page it was never tried: two levels up it is known, at 0.8^2.
+    expect(boost('fresh')).toEqual([0.64, 0, 0]);
+    // Tried there, rejected; the terms box fixed it and the order went through for half the score.
+    memory.addEpisode([
+      rec('b', 0, 'fresh', 'click button "Done"', 0),
+      rec('b', 1, 'fresh!', 'check checkbox "Terms"', 0),
+      rec('b', 2, 'terms!', 'click button "Done"', 0.5),
+    ]);
+    // "Done" was tried on the fresh page and led to 0.5 only after a detour (0.9^2 * 0.5); the terms
+    // box, never tried there, is known one level up from the rejected page (0.8 * 0.9 * 0.5).
+    expect(boost('fresh')).toEqual([0.405, 0.36, 0]);
+    // The page with the box ticked and no alert: "Done" comes from the rejected page's level 1 (and
+    // the box from level 2, 0.8^2 * 0.45; on a real page a ticked box offers "uncheck" instead).
+    expect(boost('terms')).toEqual([0.4, 0.288, 0]);
+    // An action tried in the exact situation is judged there alone: on the rejected page "Done" is
+    // known one level up (0.8 * 0.405) until it is tried there and fails.
+    expect(boost('fresh!')).toEqual([0.324, 0.45, 0]);
+    memory.addEpisode([rec('c', 0, 'fresh!', 'click button "Done"', 0)]);
+    expect(boost('fresh!')).toEqual([0, 0.45, 0]);
+    // Saved and loaded, the levels come back; backoffWeight 0 turns them off.
+    const copy = new EpisodicMemory({ exploitWeight: 1, noveltyBonus: 0, classWeight: 0 });
+    copy.load(JSON.parse(JSON.stringify(memory.toJSON())));
+    const logits = [0, 0, 0];
+    copy.adjust(logits, T('checkout'), at('terms'), candidates, false);
+    expect(logits[0]).toBeCloseTo(0.4, 9);
+    const off = new EpisodicMemory({ exploitWeight: 1, noveltyBonus: 0, classWeight: 0, backoffWeight: 0 });
+    off.load(memory.toJSON());
+    const none = [0, 0, 0];
+    off.adjust(none, T('checkout'), at('terms'), candidates, false);
+    expect(none).toEqual([0, 0, 0]);
+    expect(memory.size).toBe(4);
+  });
 });

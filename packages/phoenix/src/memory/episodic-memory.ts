@@ -18,6 +18,15 @@
  *   that a form button places orders and links lead away; the next brand is then explored among
  *   its buttons instead of its 25 actions.
  *
+ * - **backoff**: an environment may also give coarser keys of the same state (`data.situationBackoff`,
+ *   finer first; the web gives the page without its alerts, then the page without its control
+ *   states). An action never tried in the exact situation takes what the first coarser level
+ *   remembers of it, scaled by backoffWeight per level: the brand's confirm button learned on a
+ *   checkout whose steps were done is tried on the same brand's checkout whose steps are not, and
+ *   the step that fixed a rejection is tried before the next one. An action tried in the exact
+ *   situation is judged by that alone (a button that was rejected here is not retried for what it
+ *   did elsewhere).
+ *
  * A situation is a key the environment puts in the observation (`data.situation`): a string that
  * is the same whenever the agent faces the same kind of state, across task instances (for the web
  * environment: the site, the path and the state of the page's controls, never product names or
@@ -52,7 +61,7 @@ export interface EpisodicMemoryOptions {
    * return) where the exact situation has no remembered success. Default 3; 0 turns it off.
    */
   classWeight?: number;
-  /** Most situations kept (the least recently updated are dropped first). Default 20,000. */
+  /** Most situations kept, coarser levels included (the least recently updated are dropped first). Default 20,000. */
   maxSituations?: number;
   /**
    * Key of a candidate action that is stable across episodes. Default: its text without the
@@ -62,6 +71,13 @@ export interface EpisodicMemoryOptions {
   actionKey?: (text: string) => string;
   /** Situation of an observation; undefined leaves the memory silent. Default: `data.situation`. */
   situationOf?: (data: Readonly<Record<string, unknown>>) => string | undefined;
+  /** Coarser keys of an observation's situation, finer first. Default: `data.situationBackoff`. */
+  situationBackoffOf?: (data: Readonly<Record<string, unknown>>) => readonly string[] | undefined;
+  /**
+   * Scale of what a coarser level remembers, per level (an action's value one level up counts
+   * backoffWeight times its return, two levels up its square). Default 0.8; 0 turns backoff off.
+   */
+  backoffWeight?: number;
   /** Coarse class of an observation's situation. Default: `data.situationClass`. */
   situationClassOf?: (data: Readonly<Record<string, unknown>>) => string | undefined;
   /** Class of a candidate action. Default: its key without quoted arguments (`click button`). */
@@ -70,6 +86,8 @@ export interface EpisodicMemoryOptions {
 
 interface DecisionView {
   recalled: (ActionMemory | undefined)[];
+  /** For actions not tried in the exact situation: their best return at the first coarser level that knows them, scaled. */
+  backedOff: number[];
   classes: string[];
   classSize: Map<string, number>;
 }
@@ -121,6 +139,13 @@ export function defaultActionClass(text: string): string {
     .trim();
 }
 
+function stringList(name: string) {
+  return (data: Readonly<Record<string, unknown>>): readonly string[] | undefined => {
+    const v = data[name];
+    return Array.isArray(v) && v.every((k) => typeof k === 'string' && k.length > 0) ? v : undefined;
+  };
+}
+
 function field(name: string) {
   return (data: Readonly<Record<string, unknown>>): string | undefined => {
     const v = data[name];
@@ -133,10 +158,14 @@ export class EpisodicMemory {
   readonly exploitWeight: number;
   readonly noveltyBonus: number;
   readonly classWeight: number;
+  readonly backoffWeight: number;
   private readonly maxSituations: number;
   private readonly actionKey: (text: string) => string;
   private readonly situationOf: (data: Readonly<Record<string, unknown>>) => string | undefined;
   private readonly situationClassOf: (data: Readonly<Record<string, unknown>>) => string | undefined;
+  private readonly situationBackoffOf: (
+    data: Readonly<Record<string, unknown>>,
+  ) => readonly string[] | undefined;
   private readonly actionClass: (text: string) => string;
   private table = new Map<string, Map<string, ActionMemory>>();
   private classes = new Map<string, Map<string, ClassMemory>>();
@@ -146,6 +175,7 @@ export class EpisodicMemory {
     this.exploitWeight = options.exploitWeight ?? 8;
     this.noveltyBonus = options.noveltyBonus ?? 5;
     this.classWeight = options.classWeight ?? 3;
+    this.backoffWeight = options.backoffWeight ?? 0.8;
     this.maxSituations = options.maxSituations ?? 20_000;
     if (!(this.discount > 0 && this.discount <= 1))
       throw new PhoenixError(`EpisodicMemory discount must be in (0, 1], got ${this.discount}`);
@@ -153,6 +183,7 @@ export class EpisodicMemory {
       ['exploitWeight', this.exploitWeight],
       ['noveltyBonus', this.noveltyBonus],
       ['classWeight', this.classWeight],
+      ['backoffWeight', this.backoffWeight],
     ] as const) {
       if (!(Number.isFinite(v) && v >= 0))
         throw new PhoenixError(`EpisodicMemory ${name} must be >= 0, got ${v}`);
@@ -164,18 +195,28 @@ export class EpisodicMemory {
     this.actionKey = options.actionKey ?? defaultActionKey;
     this.situationOf = options.situationOf ?? field('situation');
     this.situationClassOf = options.situationClassOf ?? field('situationClass');
+    this.situationBackoffOf = options.situationBackoffOf ?? stringList('situationBackoff');
     this.actionClass = options.actionClass ?? defaultActionClass;
   }
 
-  /** Situations remembered. */
+  /** Situations remembered (exact ones; their coarser levels are not counted). */
   get size(): number {
-    return this.table.size;
+    let n = 0;
+    for (const key of this.table.keys()) if (!key.startsWith('~')) n++;
+    return n;
   }
 
   private key(task: MemoryTask, data: unknown): string | undefined {
     if (!data || typeof data !== 'object') return undefined;
     const situation = this.situationOf(data as Record<string, unknown>);
     return situation === undefined ? undefined : `${task.goal}\u0000${situation}`;
+  }
+
+  /** Keys of the coarser levels (level 1 first), in their own namespace so no level meets another. */
+  private backoffKeys(task: MemoryTask, data: unknown): string[] {
+    if (this.backoffWeight === 0 || !data || typeof data !== 'object') return [];
+    const keys = this.situationBackoffOf(data as Record<string, unknown>) ?? [];
+    return keys.map((k, i) => `~${i + 1}\u0000${task.goal}\u0000${k}`);
   }
 
   private classKey(data: unknown): string | undefined {
@@ -212,14 +253,23 @@ export class EpisodicMemory {
         this.table.delete(key);
         this.table.set(key, actions);
         const action = this.actionKey(chosen.text);
-        const entry = actions.get(action) ?? { tries: 0, best: 0 };
-        entry.tries++;
         // An action that left the situation as it was, for no reward, changed nothing: what came
         // after it is not to its credit (a failed craft before the right one would otherwise be
         // remembered as part of the way).
         const noOp = r.reward === 0 && !r.terminal && this.key(task, r.nextState?.data) === key;
-        if (!noOp) entry.best = Math.max(entry.best, returnToGo);
-        actions.set(action, entry);
+        const remember = (into: Map<string, ActionMemory>) => {
+          const entry = into.get(action) ?? { tries: 0, best: 0 };
+          entry.tries++;
+          if (!noOp) entry.best = Math.max(entry.best, returnToGo);
+          into.set(action, entry);
+        };
+        remember(actions);
+        for (const backoffKey of this.backoffKeys(task, r.state?.data)) {
+          const coarse = this.table.get(backoffKey) ?? new Map<string, ActionMemory>();
+          this.table.delete(backoffKey);
+          this.table.set(backoffKey, coarse);
+          remember(coarse);
+        }
         const classKey = this.classKey(r.state?.data);
         if (classKey !== undefined) {
           const byClass = this.classes.get(classKey) ?? new Map<string, ClassMemory>();
@@ -253,11 +303,26 @@ export class EpisodicMemory {
     const key = this.key(task, data);
     if (key === undefined) return undefined;
     const actions = this.table.get(key);
-    const recalled = candidates.map((c) => actions?.get(this.actionKey(c.text)));
+    const actionKeys = candidates.map((c) => this.actionKey(c.text));
+    const recalled = actionKeys.map((a) => actions?.get(a));
+    const backedOff = recalled.map(() => 0);
+    const levels = this.backoffKeys(task, data).map((k) => this.table.get(k));
+    for (let i = 0; i < actionKeys.length; i++) {
+      if (recalled[i]) continue;
+      let scale = 1;
+      for (const level of levels) {
+        scale *= this.backoffWeight;
+        const m = level?.get(actionKeys[i]!);
+        if (m) {
+          backedOff[i] = scale * m.best;
+          break;
+        }
+      }
+    }
     const classes = candidates.map((c) => this.actionClass(c.text));
     const classSize = new Map<string, number>();
     for (const c of classes) classSize.set(c, (classSize.get(c) ?? 0) + 1);
-    return { recalled, classes, classSize };
+    return { recalled, backedOff, classes, classSize };
   }
 
   /**
@@ -319,13 +384,14 @@ export class EpisodicMemory {
     data: unknown,
     explore: boolean,
   ): void {
-    const { recalled, classes, classSize } = view;
+    const { recalled, backedOff, classes, classSize } = view;
     let knownSuccess = false;
     const classTries = explore ? this.classTries(task, data) : undefined;
     for (let i = 0; i < recalled.length; i++) {
       const m = recalled[i];
-      if (m && m.best > 0) {
-        logits[i]! += this.exploitWeight * m.best;
+      const value = m ? m.best : backedOff[i]!;
+      if (value > 0) {
+        logits[i]! += this.exploitWeight * value;
         knownSuccess = true;
       }
       if (classTries) {

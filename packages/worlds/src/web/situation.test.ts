@@ -1,6 +1,6 @@
 import type { ObservedElement } from '@chimera/toolbelt/playwright';
 import { describe, expect, it } from 'vitest';
-import { webSituation, webSituationClass } from './situation';
+import { webSituation, webSituationBackoff, webSituationClass } from './situation';
 
 const el = (role: string, name: string, extra: Partial<ObservedElement> = {}): ObservedElement => ({
   id: 'e1',
@@ -48,6 +48,28 @@ describe('webSituation', () => {
       alerts: [],
     });
     expect(filled).not.toBe(empty);
+  });
+});
+
+describe('webSituationBackoff', () => {
+  const keys = (terms: boolean, alerts: string[] = [], site = 'cedar') =>
+    webSituationBackoff({
+      site,
+      url: `http://h/${site}/checkout?x=1`,
+      elements: [el('checkbox', 'I have read the terms', { checked: terms }), el('button', 'Done')],
+      alerts,
+    });
+
+  it('drops the alerts first, then the control states, and keeps the site', () => {
+    const [plain, page] = keys(false);
+    expect(page).toBe('cedar:/cedar/checkout');
+    // A rejection's alert: a new exact situation, the same first coarser level.
+    expect(keys(false, ['Please accept the terms first.'])).toEqual([plain, page]);
+    // A ticked box: a new first level, the same page.
+    const ticked = keys(true);
+    expect(ticked[0]).not.toBe(plain);
+    expect(ticked[1]).toBe(page);
+    expect(keys(false, [], 'pixel')[1]).toBe('pixel:/pixel/checkout');
   });
 });
 

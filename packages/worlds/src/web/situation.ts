@@ -24,26 +24,47 @@ function controlState(e: ObservedElement): string {
   return parts.join(':');
 }
 
-export function webSituation(input: {
+interface SituationInput {
   site: string;
   url: string;
   elements: readonly ObservedElement[];
   alerts: readonly string[];
-}): string {
-  let path: string;
+}
+
+function pathOf(url: string): string {
   try {
-    path = new URL(input.url).pathname;
+    return new URL(url).pathname;
   } catch {
-    path = input.url;
+    return url;
   }
-  const controls = input.elements
-    .filter((e) => e.region === 'main' && CONTROL_ROLES.has(e.role))
-    .map(controlState)
-    // Sorted: a site may lay its buttons out in a different order on each visit.
-    .sort();
+}
+
+function controlsOf(elements: readonly ObservedElement[]): string[] {
+  return (
+    elements
+      .filter((e) => e.region === 'main' && CONTROL_ROLES.has(e.role))
+      .map(controlState)
+      // Sorted: a site may lay its buttons out in a different order on each visit.
+      .sort()
+  );
+}
+
+const digestOf = (...parts: string[]) => (hashSeed(...parts) >>> 0).toString(16).padStart(8, '0');
+
+export function webSituation(input: SituationInput): string {
   const alerts = input.alerts.map((a) => a.replace(/\d+/g, '#'));
-  const digest = (hashSeed(...controls, '|', ...alerts) >>> 0).toString(16).padStart(8, '0');
-  return `${input.site}:${path}#${digest}`;
+  return `${input.site}:${pathOf(input.url)}#${digestOf(...controlsOf(input.elements), '|', ...alerts)}`;
+}
+
+/**
+ * Coarser keys of the same state (`data.situationBackoff`), finer first: the page without its
+ * alerts (a rejected order's page is the page it was rejected on), then the page of the site
+ * whatever its controls' state (a brand's checkout, whichever steps are done). Episodic memory
+ * falls back on them for actions never tried in the exact situation.
+ */
+export function webSituationBackoff(input: SituationInput): string[] {
+  const page = `${input.site}:${pathOf(input.url)}`;
+  return [`${page}#${digestOf(...controlsOf(input.elements))}`, page];
 }
 
 /**
@@ -52,12 +73,7 @@ export function webSituation(input: {
  * lead away) is a prior for another brand's, whose own conventions it has not met yet.
  */
 export function webSituationClass(input: { site: string; url: string }): string {
-  let path: string;
-  try {
-    path = new URL(input.url).pathname;
-  } catch {
-    path = input.url;
-  }
+  const path = pathOf(input.url);
   const prefix = `/${input.site}`;
   const rest = path.startsWith(prefix) ? path.slice(prefix.length) : path;
   // Ids in paths (products, tickets) would make every page its own class.

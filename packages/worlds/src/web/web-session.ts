@@ -27,7 +27,7 @@ import type { EpisodeState } from './site/episode-state';
 import { hashSeed, Rng } from './site/rng';
 import { siteVariantByKey } from './site/site-variant';
 import { EPISODE_COOKIE, type TaskSite } from './site/task-site-server';
-import { webSituation, webSituationClass } from './situation';
+import { webSituation, webSituationBackoff, webSituationClass } from './situation';
 import type { VerdictInput, WebTaskFamily, WebTaskSpec } from './tasks/web-task';
 import { webTaskFamily } from './tasks/web-task-generator';
 
@@ -58,6 +58,8 @@ export interface WebObservationData extends CandidateSource, Record<string, unkn
   lastResult?: string;
   /** Key of this kind of state across task instances, for episodic memory (see situation.ts). */
   situation: string;
+  /** Coarser keys of this state, finer first: without alerts, then without control states (see situation.ts). */
+  situationBackoff: string[];
   /** The page kind without the site, e.g. `/checkout` (see situation.ts). */
   situationClass: string;
 }
@@ -147,6 +149,12 @@ export class WebEpisodeSession implements EnvironmentSession {
         this.#memory = [...this.#memory.filter((v) => v !== value), value].slice(-6);
       }
     }
+    const situationInput = {
+      site: this.task.params.site,
+      url: page.url,
+      elements: page.elements,
+      alerts: page.alerts,
+    };
     const data: WebObservationData = {
       site: this.task.params.site,
       brand: variant?.brand ?? this.task.params.brand,
@@ -164,12 +172,8 @@ export class WebEpisodeSession implements EnvironmentSession {
       events: page.events,
       memory: [...this.#memory],
       startUrl: this.#startUrl,
-      situation: webSituation({
-        site: this.task.params.site,
-        url: page.url,
-        elements: page.elements,
-        alerts: page.alerts,
-      }),
+      situation: webSituation(situationInput),
+      situationBackoff: webSituationBackoff(situationInput),
       situationClass: webSituationClass({ site: this.task.params.site, url: page.url }),
     };
     if (this.#lastAction !== undefined) data.lastAction = this.#lastAction;
