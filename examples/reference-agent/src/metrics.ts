@@ -35,6 +35,10 @@ export interface CycleMetrics {
   training: FamilyScore[];
   perSelf: SelfScore[];
   objectives: ObjectiveRecord[];
+  /**
+   * count: the Self changes the controller made inside this cycle's training episodes (a change
+   * between episodes is not counted); meanLatencyMs: the mean adapter swap of the run so far.
+   */
   swaps: { count: number; meanLatencyMs: number };
   timings: { phase: string; ms: number }[];
   memoryMb: { rss: number; heapUsed: number };

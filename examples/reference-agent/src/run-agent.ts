@@ -436,7 +436,7 @@ export async function runAgent(options: CliOptions): Promise<number> {
       'summary',
       [
         '',
-        `done in ${((Date.now() - started) / 1000).toFixed(0)} s: ${state.cycles.length - 1} cycle(s), ${await store.count()} experiences, ${selves.swapStats().count - swapStart.count} Self swaps`,
+        `done in ${((Date.now() - started) / 1000).toFixed(0)} s: ${state.cycles.length - 1} cycle(s), ${await store.count()} experiences, ${selves.swapStats().count - swapStart.count} adapter swaps`,
         `held-out success, families that need experience: cycle 0 ${pct(rate(toMetricsScores(first.heldout), exp))} -> cycle ${last.cycle} ${pct(rate(toMetricsScores(last.heldout), exp))} (random policy ${pct(rate(randomBaseline, exp))})`,
         `held-out success, lexical families:              cycle 0 ${pct(rate(toMetricsScores(first.heldout), lex))} -> cycle ${last.cycle} ${pct(rate(toMetricsScores(last.heldout), lex))} (random policy ${pct(rate(randomBaseline, lex))})`,
         `report: ${report}`,

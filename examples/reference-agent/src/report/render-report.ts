@@ -91,7 +91,7 @@ ${(first?.heldout ?? [])
 ${objectives.map((o) => `<tr><td>${o.cycle}</td><td>${escapeHtml(o.targetSelf)}</td><td>${escapeHtml(o.summary)}</td><td>${o.kept ? 'yes' : 'rolled back'}</td><td>${escapeHtml(o.outcome)}</td></tr>`).join('\n')}
 </table>
 <h2>Self swaps, memory and multi-agent sessions</h2>
-<table><tr><th>cycle</th><th>swaps</th><th>mean swap latency</th><th>RSS</th><th>heap</th><th>multi-agent</th></tr>
+<table><tr><th>cycle</th><th>Self changes inside episodes</th><th>adapter swap latency (run mean)</th><th>RSS</th><th>heap</th><th>multi-agent</th></tr>
 ${metrics.cycles.map((c) => `<tr><td>${c.cycle}</td><td>${c.swaps.count}</td><td>${c.swaps.meanLatencyMs.toFixed(3)} ms</td><td>${c.memoryMb.rss.toFixed(0)} MB</td><td>${c.memoryMb.heapUsed.toFixed(0)} MB</td><td><code>${escapeHtml(JSON.stringify(c.multiAgent))}</code></td></tr>`).join('\n')}
 </table>
 <h2>Memory plan</h2>
