@@ -180,14 +180,6 @@ export async function runAgent(options: CliOptions): Promise<number> {
         .find((e) => e.name === env)
         ?.generator.families()
         .find((f) => f.family === family);
-    const needsExperience = new Set(
-      environments.flatMap((env) =>
-        env.generator
-          .families()
-          .filter((f) => f.needsExperience)
-          .map((f) => `${env.name}/${f.family}`),
-      ),
-    );
 
     if (options.command === 'eval') {
       // Evaluate the agent as the run left it: its Selves and its episodic memory.
@@ -395,12 +387,14 @@ export async function runAgent(options: CliOptions): Promise<number> {
         // Families that need experience are what the run is for: practice leans toward them, and
         // away from arms already mastered.
         // Per family, shared by its levels: a family with two levels is not practised twice as much.
-        prior: (arm) =>
-          (needsExperience.has(`${arm.environment}/${arm.family}`) ? 6 : 1) /
-          levelsOf(
-            familyInfo(arm.environment, arm.family)?.difficulties ?? [arm.difficulty],
-            capFor(preset.maxDifficulty, arm.environment),
-          ).length,
+        prior: (arm) => {
+          const info = familyInfo(arm.environment, arm.family);
+          return (
+            (info?.needsExperience ? 6 : 1) /
+            levelsOf(info?.difficulties ?? [arm.difficulty], capFor(preset.maxDifficulty, arm.environment))
+              .length
+          );
+        },
         masteredWeight: 0.2,
         uniformMix: 0.1,
       },

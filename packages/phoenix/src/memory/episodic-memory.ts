@@ -248,27 +248,18 @@ export class EpisodicMemory {
         if (!chosen || typeof task?.goal !== 'string') continue;
         const key = this.key(task, r.state?.data);
         if (key === undefined) continue;
-        const actions = this.table.get(key) ?? new Map<string, ActionMemory>();
-        // Re-insert: Map order is least recently updated first, which is what eviction drops.
-        this.table.delete(key);
-        this.table.set(key, actions);
         const action = this.actionKey(chosen.text);
         // An action that left the situation as it was, for no reward, changed nothing: what came
         // after it is not to its credit (a failed craft before the right one would otherwise be
         // remembered as part of the way).
         const noOp = r.reward === 0 && !r.terminal && this.key(task, r.nextState?.data) === key;
-        const remember = (into: Map<string, ActionMemory>) => {
-          const entry = into.get(action) ?? { tries: 0, best: 0 };
+        // The exact situation, then its coarser levels.
+        for (const k of [key, ...this.backoffKeys(task, r.state?.data)]) {
+          const actions = this.touch(k);
+          const entry = actions.get(action) ?? { tries: 0, best: 0 };
           entry.tries++;
           if (!noOp) entry.best = Math.max(entry.best, returnToGo);
-          into.set(action, entry);
-        };
-        remember(actions);
-        for (const backoffKey of this.backoffKeys(task, r.state?.data)) {
-          const coarse = this.table.get(backoffKey) ?? new Map<string, ActionMemory>();
-          this.table.delete(backoffKey);
-          this.table.set(backoffKey, coarse);
-          remember(coarse);
+          actions.set(action, entry);
         }
         const classKey = this.classKey(r.state?.data);
         if (classKey !== undefined) {
@@ -283,6 +274,15 @@ export class EpisodicMemory {
       }
     }
     while (this.table.size > this.maxSituations) this.table.delete(this.table.keys().next().value!);
+  }
+
+  /** The actions remembered under a key (created if new), moved to the most recently updated end. */
+  private touch(key: string): Map<string, ActionMemory> {
+    const actions = this.table.get(key) ?? new Map<string, ActionMemory>();
+    // Re-insert: Map order is least recently updated first, which is what eviction drops.
+    this.table.delete(key);
+    this.table.set(key, actions);
+    return actions;
   }
 
   /** What the memory holds for each candidate (undefined: this situation or action is unknown). */
@@ -337,9 +337,7 @@ export class EpisodicMemory {
     candidates: readonly { text: string }[],
     explore: boolean,
   ): boolean {
-    const view = this.view(task, data, candidates);
-    if (view) this.adjustWith(view, logits, task, data, explore);
-    return view !== undefined;
+    return this.steer(logits, task, data, candidates, explore).known;
   }
 
   /**
