@@ -137,6 +137,23 @@ describe('reference agent (shortened run)', () => {
     }
     expect(existsSync(join(out, 'report.html'))).toBe(true);
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('uPlot');
+
+    // eval scores the run's agent again and writes every step of every held-out episode.
+    const evaluation = await runCli(['eval', '--quick', '--env', 'web', '--out', out]);
+    expect(evaluation.code).toBe(0);
+    const scores = JSON.parse(readFileSync(join(out, 'eval.json'), 'utf8')) as { episodes: number }[];
+    const traces = readFileSync(join(out, 'eval-episodes.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { family: string; steps: { action?: string; self?: string }[] });
+    expect(traces.length).toBe(scores.reduce((n, s) => n + s.episodes, 0));
+    for (const trace of traces) {
+      expect(trace.steps.length).toBeGreaterThan(0);
+      for (const s of trace.steps) {
+        expect(typeof s.action).toBe('string');
+        expect(typeof s.self).toBe('string');
+      }
+    }
   }, 900_000);
 
   it('killed mid-run and started again, ends with the same results as an uninterrupted run', async () => {

@@ -12,6 +12,7 @@ import {
   capFor,
   type DifficultyCap,
   EmbeddedPolicy,
+  type EpisodeResult,
   EpisodicMemory,
   evaluate,
   heldoutTasks,
@@ -95,6 +96,28 @@ function toMetricsScores(
     successes: s.successes,
     rate: s.rate,
   }));
+}
+
+/** One held-out episode as eval-episodes.jsonl writes it: the task, the outcome and every step. */
+export function episodeTrace(r: EpisodeResult) {
+  return {
+    task: r.task.id,
+    family: r.task.family,
+    goal: r.task.goal,
+    success: r.success,
+    score: r.score,
+    steps: r.records.map((rec) => {
+      const chosen = rec.decision?.candidates?.[rec.decision.chosenIndex ?? -1];
+      const self = rec.metadata?.self as { name?: string } | undefined;
+      return {
+        self: self?.name,
+        action: chosen?.text,
+        reward: rec.reward,
+        situation: (rec.state?.data as { situation?: unknown } | undefined)?.situation,
+      };
+    }),
+    ...(r.error ? { error: r.error } : {}),
+  };
 }
 
 function pct(v: number): string {
@@ -205,7 +228,7 @@ export async function runAgent(options: CliOptions): Promise<number> {
           description: lm.description,
         });
       }
-      const { scores } = await evaluate({
+      const { scores, results } = await evaluate({
         environments,
         tasks,
         policy: evalPolicy,
@@ -220,6 +243,11 @@ export async function runAgent(options: CliOptions): Promise<number> {
       for (const s of scores)
         say('eval', `${s.environment}/${s.family}: ${pct(s.rate)} (${s.successes}/${s.episodes})`, { ...s });
       writeFileSync(join(out, 'eval.json'), `${JSON.stringify(scores, null, 2)}\n`);
+      // What the agent did in each held-out episode, one JSON line each: the steps a score comes from.
+      writeFileSync(
+        join(out, 'eval-episodes.jsonl'),
+        results.map((r) => `${JSON.stringify(episodeTrace(r))}\n`).join(''),
+      );
       return 0;
     }
 

@@ -61,7 +61,10 @@ export {
   EpisodicMemory,
   type EpisodicMemoryOptions,
   type EpisodicMemoryState,
+  type GoalTemplate,
   type MemoryTask,
+  quotedGoalTemplate,
+  templateAction,
 } from './memory/episodic-memory';
 export {
   chooseFromLogits,

@@ -1,6 +1,6 @@
 import type { ExperienceInput } from '@chimera/ues';
 import { describe, expect, it } from 'vitest';
-import { defaultActionKey, EpisodicMemory } from './episodic-memory';
+import { defaultActionKey, EpisodicMemory, quotedGoalTemplate, templateAction } from './episodic-memory';
 
 /** One recorded step: the situation seen, the candidates offered, the one chosen, the reward. */
 function step(
@@ -294,5 +294,100 @@ describe('EpisodicMemory', () => {
     off.adjust(none, T('checkout'), at('terms'), candidates, false);
     expect(none).toEqual([0, 0, 0]);
     expect(memory.size).toBe(4);
+  });
+
+  it('turns quoted names into slots, and actions that name them into template actions', () => {
+    const goal = 'Add the standard "Willow Lamp" to your cart, not the "Willow Lamp Mini".';
+    const t = quotedGoalTemplate(goal);
+    expect(t).toEqual({
+      template: 'Add the standard "{1}" to your cart, not the "{2}".',
+      slots: ['Willow Lamp', 'Willow Lamp Mini'],
+    });
+    // Longest slot first: the look-alike is {2}, not "{1} Mini".
+    expect(templateAction('click button "Add Willow Lamp Mini to cart"', t!.slots)).toBe(
+      'click button "Add {2} to cart"',
+    );
+    expect(templateAction('click button "Add Willow Lamp to cart"', t!.slots)).toBe(
+      'click button "Add {1} to cart"',
+    );
+    expect(templateAction('click button "Add Willow Lamp XL to cart"', t!.slots)).toBe(
+      'click button "Add {1} XL to cart"',
+    );
+    expect(templateAction('click button "Search"', t!.slots)).toBeUndefined();
+    // A repeated name is one slot; a goal without quotes has no template.
+    expect(quotedGoalTemplate('Email "a@b.c" and cc "a@b.c"')?.slots).toEqual(['a@b.c']);
+    expect(quotedGoalTemplate('Complete the purchase.')).toBeUndefined();
+  });
+
+  it("carries what named the goal's thing to another instance of the goal template on a new site", () => {
+    const goalOf = (base: string, named: string) =>
+      `Add the standard "${base}" to your cart, not the "${named}".`;
+    const rec = (episodeId: string, site: string, goal: string, chosen: string, reward: number) =>
+      ({
+        episodeId,
+        agentId: 'agent-0',
+        step: 0,
+        state: { data: { situation: `${site}:/search#x`, situationClass: '/search' }, text: '' },
+        action: { call: { tool: 'click', args: {} } },
+        reward,
+        terminal: true,
+        decision: { candidates: [{ text: chosen, call: { tool: 'click', args: {} } }], chosenIndex: 0 },
+        metadata: { task: { family: 'distractors', goal } },
+      }) as unknown as ExperienceInput;
+    const memory = new EpisodicMemory({ exploitWeight: 1, noveltyBonus: 0, classWeight: 0 });
+    const lamp = goalOf('Willow Lamp', 'Willow Lamp Pro');
+    // Training on one site: the look-alike failed, the standard item succeeded.
+    memory.addEpisode([rec('a', 'shop-1', lamp, 'click e3 button "Add Willow Lamp Pro to cart"', 0)]);
+    memory.addEpisode([rec('b', 'shop-1', lamp, 'click e2 button "Add Willow Lamp to cart"', 1)]);
+    memory.addEpisode([rec('c', 'shop-1', lamp, 'click e9 link "Willow Lamp Pro"', 0)]);
+    // A held-out instance: another product, another site, the look-alike is a "Mini" this time.
+    const grinder = { goal: goalOf('Comet Grinder', 'Comet Grinder Mini') };
+    const candidates = [
+      page('click e5 button "Add Comet Grinder Mini to cart"'),
+      page('click e4 button "Add Comet Grinder to cart"'),
+      page('click e7 button "Search"'),
+      page('click e8 link "Comet Grinder Mini"'),
+    ];
+    const data = { situation: 'shop-2:/search#y', situationClass: '/search' };
+    const logits = [0, 0, 0, 0];
+    expect(memory.adjust(logits, grinder, data, candidates, false)).toBe(true);
+    // The standard item's button at templateWeight 0.5; the look-alike's remembered 0; no slot, no memory.
+    expect(logits).toEqual([0, 0.5, 0, 0]);
+    // Exploring, the look-alike and its link count as tried (they never led anywhere at the template
+    // level): a tenth of the weight of an untried action of their class.
+    const weights = memory.explorationWeights(grinder, data, candidates)!;
+    expect(weights[0]! / weights[1]!).toBeCloseTo(0.1, 9);
+    // The link is alone in its class (the buttons are three): a tenth of a whole class's share.
+    expect(weights[3]! / (3 * weights[2]!)).toBeCloseTo(0.1, 9);
+    // Another page kind, another goal template, or templateWeight 0: nothing carries over.
+    const elsewhere = [0, 0, 0, 0];
+    memory.adjust(
+      elsewhere,
+      grinder,
+      { situation: 'shop-2:/p#z', situationClass: '/product' },
+      candidates,
+      false,
+    );
+    expect(elsewhere).toEqual([0, 0, 0, 0]);
+    const other = [0, 0, 0, 0];
+    memory.adjust(other, { goal: 'Buy "Comet Grinder".' }, data, candidates, false);
+    expect(other).toEqual([0, 0, 0, 0]);
+    const off = new EpisodicMemory({ exploitWeight: 1, noveltyBonus: 0, classWeight: 0, templateWeight: 0 });
+    off.load(memory.toJSON());
+    const none = [0, 0, 0, 0];
+    off.adjust(none, grinder, data, candidates, false);
+    expect(none).toEqual([0, 0, 0, 0]);
+    // Exact memory wins: on the training site the same instance is judged by what it did there.
+    const exact = [0, 0, 0, 0];
+    memory.adjust(
+      exact,
+      { goal: lamp },
+      { situation: 'shop-1:/search#x', situationClass: '/search' },
+      [page('click button "Add Willow Lamp to cart"'), page('click button "Add Willow Lamp Pro to cart"')],
+      false,
+    );
+    expect(exact.slice(0, 2)).toEqual([1, 0]);
+    // Template keys are a level, not situations.
+    expect(memory.size).toBe(1);
   });
 });

@@ -9,7 +9,8 @@
  *   suffices to remember it, where a gradient-free fine-tune needs many.
  * - **exploration**: how often each action was tried here. While exploring, untried actions get a
  *   count-based bonus (per action and per action class), so practice episodes stop repeating the
- *   same wrong first click and cover the page.
+ *   same wrong first click and cover the page. An action whose goal-template action (below) never
+ *   led anywhere counts as tried.
  *
  * - **generalization**: the same statistics one level coarser, per situation class (an environment's
  *   coarse key, `data.situationClass`, e.g. the checkout page of any brand) and action class (the
@@ -26,6 +27,13 @@
  *   the step that fixed a rejection is tried before the next one. An action tried in the exact
  *   situation is judged by that alone (a button that was rejected here is not retried for what it
  *   did elsewhere).
+ *
+ * - **goal templates**: a goal's quoted names are slots (`Add the standard "{1}" to your cart, not
+ *   the "{2}".`), and an action that names one of them is remembered by the slot it names
+ *   (`click button "Add {1} to cart"`), per goal template and situation class. An action never tried
+ *   in the exact situation or its coarser levels takes what the template level remembers of it,
+ *   scaled by templateWeight: the item the goal asks for is found on a site never seen before,
+ *   while an action that names no slot (a brand's confirm button) never travels this way.
  *
  * A situation is a key the environment puts in the observation (`data.situation`): a string that
  * is the same whenever the agent faces the same kind of state, across task instances (for the web
@@ -78,6 +86,16 @@ export interface EpisodicMemoryOptions {
    * backoffWeight times its return, two levels up its square). Default 0.8; 0 turns backoff off.
    */
   backoffWeight?: number;
+  /**
+   * The template of a goal: its text with the named things as slots, and the slots' texts. Default
+   * `quotedGoalTemplate` (quoted strings are slots); undefined (no slots) leaves the template level out.
+   */
+  goalTemplateOf?: (goal: string) => GoalTemplate | undefined;
+  /**
+   * Scale of what the goal-template level remembers of an action that names a slot, for actions no
+   * finer level knows. Default 0.5; 0 turns the template level off.
+   */
+  templateWeight?: number;
   /** Coarse class of an observation's situation. Default: `data.situationClass`. */
   situationClassOf?: (data: Readonly<Record<string, unknown>>) => string | undefined;
   /** Class of a candidate action. Default: its key without quoted arguments (`click button`). */
@@ -86,15 +104,26 @@ export interface EpisodicMemoryOptions {
 
 interface DecisionView {
   recalled: (ActionMemory | undefined)[];
-  /** For actions not tried in the exact situation: their best return at the first coarser level that knows them, scaled. */
+  /** For actions not tried in the exact situation: their best return at the first coarser level (backoff, then goal template) that knows them, scaled. */
   backedOff: number[];
+  /**
+   * Tries of actions not tried in the exact situation whose template action never led anywhere
+   * (0 otherwise): exploration counts them as tried.
+   */
+  futileTries: number[];
   classes: string[];
   classSize: Map<string, number>;
 }
 
-/** Exploration weights of a decision: each class the share of one action, untried ones ten times tried. */
-function weightsOf({ recalled, classes, classSize }: DecisionView): Float64Array {
-  const weights = Float64Array.from(classes, (c, i) => (recalled[i] ? 0.1 : 1) / classSize.get(c)!);
+/**
+ * Exploration weights of a decision: each class the share of one action, untried ones ten times
+ * tried (here, or as a template action that never led anywhere).
+ */
+function weightsOf({ recalled, futileTries, classes, classSize }: DecisionView): Float64Array {
+  const weights = Float64Array.from(
+    classes,
+    (c, i) => (recalled[i] || futileTries[i]! > 0 ? 0.1 : 1) / classSize.get(c)!,
+  );
   const total = weights.reduce((a, b) => a + b, 0);
   for (let i = 0; i < weights.length; i++) weights[i]! /= total;
   return weights;
@@ -139,6 +168,42 @@ export function defaultActionClass(text: string): string {
     .trim();
 }
 
+/** A goal with the things it names replaced by numbered slots. */
+export interface GoalTemplate {
+  /** The goal with each slot's text replaced by `{1}`, `{2}`, ... in order of appearance. */
+  template: string;
+  /** The slots' texts, `{1}` first. */
+  slots: readonly string[];
+}
+
+/** The default goal template: every non-empty double-quoted string of the goal is a slot. */
+export function quotedGoalTemplate(goal: string): GoalTemplate | undefined {
+  const slots: string[] = [];
+  const template = goal.replace(/"([^"]+)"/g, (_whole, text: string) => {
+    let i = slots.indexOf(text);
+    if (i < 0) i = slots.push(text) - 1;
+    return `"{${i + 1}}"`;
+  });
+  return slots.length > 0 ? { template, slots } : undefined;
+}
+
+/**
+ * An action key with the slots' texts it contains replaced by their slot (longest text first, so
+ * "Lamp Mini" is not read as "Lamp"); undefined when it names no slot.
+ */
+export function templateAction(action: string, slots: readonly string[]): string | undefined {
+  const order = [...slots.keys()].sort((a, b) => slots[b]!.length - slots[a]!.length);
+  let out = action;
+  let named = false;
+  for (const i of order) {
+    const text = slots[i]!;
+    if (!out.includes(text)) continue;
+    out = out.split(text).join(`{${i + 1}}`);
+    named = true;
+  }
+  return named ? out : undefined;
+}
+
 function stringList(name: string) {
   return (data: Readonly<Record<string, unknown>>): readonly string[] | undefined => {
     const v = data[name];
@@ -159,7 +224,9 @@ export class EpisodicMemory {
   readonly noveltyBonus: number;
   readonly classWeight: number;
   readonly backoffWeight: number;
+  readonly templateWeight: number;
   private readonly maxSituations: number;
+  private readonly goalTemplateOf: (goal: string) => GoalTemplate | undefined;
   private readonly actionKey: (text: string) => string;
   private readonly situationOf: (data: Readonly<Record<string, unknown>>) => string | undefined;
   private readonly situationClassOf: (data: Readonly<Record<string, unknown>>) => string | undefined;
@@ -176,6 +243,7 @@ export class EpisodicMemory {
     this.noveltyBonus = options.noveltyBonus ?? 5;
     this.classWeight = options.classWeight ?? 3;
     this.backoffWeight = options.backoffWeight ?? 0.8;
+    this.templateWeight = options.templateWeight ?? 0.5;
     this.maxSituations = options.maxSituations ?? 20_000;
     if (!(this.discount > 0 && this.discount <= 1))
       throw new PhoenixError(`EpisodicMemory discount must be in (0, 1], got ${this.discount}`);
@@ -184,6 +252,7 @@ export class EpisodicMemory {
       ['noveltyBonus', this.noveltyBonus],
       ['classWeight', this.classWeight],
       ['backoffWeight', this.backoffWeight],
+      ['templateWeight', this.templateWeight],
     ] as const) {
       if (!(Number.isFinite(v) && v >= 0))
         throw new PhoenixError(`EpisodicMemory ${name} must be >= 0, got ${v}`);
@@ -197,6 +266,7 @@ export class EpisodicMemory {
     this.situationClassOf = options.situationClassOf ?? field('situationClass');
     this.situationBackoffOf = options.situationBackoffOf ?? stringList('situationBackoff');
     this.actionClass = options.actionClass ?? defaultActionClass;
+    this.goalTemplateOf = options.goalTemplateOf ?? quotedGoalTemplate;
   }
 
   /** Situations remembered (exact ones; their coarser levels are not counted). */
@@ -217,6 +287,23 @@ export class EpisodicMemory {
     if (this.backoffWeight === 0 || !data || typeof data !== 'object') return [];
     const keys = this.situationBackoffOf(data as Record<string, unknown>) ?? [];
     return keys.map((k, i) => `~${i + 1}\u0000${task.goal}\u0000${k}`);
+  }
+
+  /**
+   * The goal-template level of a decision (its own namespace): the key, and the slots that map an
+   * action key to its template action. Undefined when the goal has no slots or the observation no
+   * situation class.
+   */
+  private templateLevel(
+    task: MemoryTask,
+    data: unknown,
+  ): { key: string; slots: readonly string[] } | undefined {
+    if (this.templateWeight === 0) return undefined;
+    const classKey = this.classKey(data);
+    if (classKey === undefined) return undefined;
+    const template = this.goalTemplateOf(task.goal);
+    if (!template || template.slots.length === 0) return undefined;
+    return { key: `~t\u0000${template.template}\u0000${classKey}`, slots: template.slots };
   }
 
   private classKey(data: unknown): string | undefined {
@@ -254,12 +341,20 @@ export class EpisodicMemory {
         // remembered as part of the way).
         const noOp = r.reward === 0 && !r.terminal && this.key(task, r.nextState?.data) === key;
         // The exact situation, then its coarser levels.
-        for (const k of [key, ...this.backoffKeys(task, r.state?.data)]) {
+        const levels: [string, string][] = [key, ...this.backoffKeys(task, r.state?.data)].map((k) => [
+          k,
+          action,
+        ]);
+        // The goal-template level, for an action that names one of the goal's slots.
+        const level = this.templateLevel(task, r.state?.data);
+        const templated = level && templateAction(action, level.slots);
+        if (level && templated) levels.push([level.key, templated]);
+        for (const [k, a] of levels) {
           const actions = this.touch(k);
-          const entry = actions.get(action) ?? { tries: 0, best: 0 };
+          const entry = actions.get(a) ?? { tries: 0, best: 0 };
           entry.tries++;
           if (!noOp) entry.best = Math.max(entry.best, returnToGo);
-          actions.set(action, entry);
+          actions.set(a, entry);
         }
         const classKey = this.classKey(r.state?.data);
         if (classKey !== undefined) {
@@ -306,23 +401,38 @@ export class EpisodicMemory {
     const actionKeys = candidates.map((c) => this.actionKey(c.text));
     const recalled = actionKeys.map((a) => actions?.get(a));
     const backedOff = recalled.map(() => 0);
+    const futileTries = recalled.map(() => 0);
+
     const levels = this.backoffKeys(task, data).map((k) => this.table.get(k));
+    const template = this.templateLevel(task, data);
+    const templateActions = template ? this.table.get(template.key) : undefined;
     for (let i = 0; i < actionKeys.length; i++) {
       if (recalled[i]) continue;
       let scale = 1;
+      let found = false;
       for (const level of levels) {
         scale *= this.backoffWeight;
         const m = level?.get(actionKeys[i]!);
         if (m) {
           backedOff[i] = scale * m.best;
+          found = true;
           break;
         }
       }
+      if (found || !template || !templateActions) continue;
+      const templated = templateAction(actionKeys[i]!, template.slots);
+      const m = templated === undefined ? undefined : templateActions.get(templated);
+      if (!m) continue;
+      backedOff[i] = this.templateWeight * m.best;
+      // A named thing that never led anywhere for this goal template counts as tried (the look-alike
+      // fails on every site). Backoff levels do not count: there an action may have failed only
+      // because the page was in another state (a confirm button before the brand's steps were done).
+      if (m.best === 0) futileTries[i] = m.tries;
     }
     const classes = candidates.map((c) => this.actionClass(c.text));
     const classSize = new Map<string, number>();
     for (const c of classes) classSize.set(c, (classSize.get(c) ?? 0) + 1);
-    return { recalled, backedOff, classes, classSize };
+    return { recalled, backedOff, futileTries, classes, classSize };
   }
 
   /**
@@ -382,7 +492,7 @@ export class EpisodicMemory {
     data: unknown,
     explore: boolean,
   ): void {
-    const { recalled, backedOff, classes, classSize } = view;
+    const { recalled, backedOff, futileTries, classes, classSize } = view;
     let knownSuccess = false;
     const classTries = explore ? this.classTries(task, data) : undefined;
     for (let i = 0; i < recalled.length; i++) {
@@ -396,7 +506,7 @@ export class EpisodicMemory {
         // Exploration over kinds of action first: each class gets the same share whatever its size
         // (fifteen links must not drown three buttons), classes tried less on this kind of page
         // get more, and inside a class untried actions get more.
-        const tries = m?.tries ?? 0;
+        const tries = m?.tries ?? futileTries[i]!;
         const cls = classes[i]!;
         logits[i]! +=
           (this.noveltyBonus / 2) *
