@@ -106,16 +106,12 @@ export function episodeTrace(r: EpisodeResult) {
     goal: r.task.goal,
     success: r.success,
     score: r.score,
-    steps: r.records.map((rec) => {
-      const chosen = rec.decision?.candidates?.[rec.decision.chosenIndex ?? -1];
-      const self = rec.metadata?.self as { name?: string } | undefined;
-      return {
-        self: self?.name,
-        action: chosen?.text,
-        reward: rec.reward,
-        situation: (rec.state?.data as { situation?: unknown } | undefined)?.situation,
-      };
-    }),
+    steps: r.records.map((rec) => ({
+      self: rec.metadata.self.name,
+      action: rec.decision?.candidates?.[rec.decision.chosenIndex ?? -1]?.text,
+      reward: rec.reward,
+      situation: rec.state.data.situation,
+    })),
     ...(r.error ? { error: r.error } : {}),
   };
 }

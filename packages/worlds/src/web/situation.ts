@@ -51,20 +51,30 @@ function controlsOf(elements: readonly ObservedElement[]): string[] {
 
 const digestOf = (...parts: string[]) => (hashSeed(...parts) >>> 0).toString(16).padStart(8, '0');
 
-export function webSituation(input: SituationInput): string {
+/**
+ * The situation key of an observation and its coarser keys (`data.situation`,
+ * `data.situationBackoff`), from one pass over the page's controls.
+ */
+export function webSituationKeys(input: SituationInput): { situation: string; situationBackoff: string[] } {
+  const page = `${input.site}:${pathOf(input.url)}`;
+  const controls = controlsOf(input.elements);
   const alerts = input.alerts.map((a) => a.replace(/\d+/g, '#'));
-  return `${input.site}:${pathOf(input.url)}#${digestOf(...controlsOf(input.elements), '|', ...alerts)}`;
+  return {
+    situation: `${page}#${digestOf(...controls, '|', ...alerts)}`,
+    // Finer first: the page without its alerts (a rejected order's page is the page it was rejected
+    // on), then the site's page whatever its controls' state (a brand's checkout, whichever steps are
+    // done). Episodic memory falls back on them for actions never tried in the exact situation.
+    situationBackoff: [`${page}#${digestOf(...controls)}`, page],
+  };
 }
 
-/**
- * Coarser keys of the same state (`data.situationBackoff`), finer first: the page without its
- * alerts (a rejected order's page is the page it was rejected on), then the page of the site
- * whatever its controls' state (a brand's checkout, whichever steps are done). Episodic memory
- * falls back on them for actions never tried in the exact situation.
- */
+export function webSituation(input: SituationInput): string {
+  return webSituationKeys(input).situation;
+}
+
+/** Coarser keys of the same state, finer first (see webSituationKeys). */
 export function webSituationBackoff(input: SituationInput): string[] {
-  const page = `${input.site}:${pathOf(input.url)}`;
-  return [`${page}#${digestOf(...controlsOf(input.elements))}`, page];
+  return webSituationKeys(input).situationBackoff;
 }
 
 /**

@@ -27,7 +27,7 @@ import type { EpisodeState } from './site/episode-state';
 import { hashSeed, Rng } from './site/rng';
 import { siteVariantByKey } from './site/site-variant';
 import { EPISODE_COOKIE, type TaskSite } from './site/task-site-server';
-import { webSituation, webSituationBackoff, webSituationClass } from './situation';
+import { webSituationClass, webSituationKeys } from './situation';
 import type { VerdictInput, WebTaskFamily, WebTaskSpec } from './tasks/web-task';
 import { webTaskFamily } from './tasks/web-task-generator';
 
@@ -149,12 +149,12 @@ export class WebEpisodeSession implements EnvironmentSession {
         this.#memory = [...this.#memory.filter((v) => v !== value), value].slice(-6);
       }
     }
-    const situationInput = {
+    const situation = webSituationKeys({
       site: this.task.params.site,
       url: page.url,
       elements: page.elements,
       alerts: page.alerts,
-    };
+    });
     const data: WebObservationData = {
       site: this.task.params.site,
       brand: variant?.brand ?? this.task.params.brand,
@@ -172,8 +172,8 @@ export class WebEpisodeSession implements EnvironmentSession {
       events: page.events,
       memory: [...this.#memory],
       startUrl: this.#startUrl,
-      situation: webSituation(situationInput),
-      situationBackoff: webSituationBackoff(situationInput),
+      situation: situation.situation,
+      situationBackoff: situation.situationBackoff,
       situationClass: webSituationClass({ site: this.task.params.site, url: page.url }),
     };
     if (this.#lastAction !== undefined) data.lastAction = this.#lastAction;
