@@ -21,16 +21,61 @@ function eyeDistance(bot: Bot, pos: Vec3): number {
   return bot.entity.position.offset(0, EYE_HEIGHT, 0).distanceTo(pos.offset(0.5, 0.5, 0.5));
 }
 
-/** Walks over to the item entities dropped near `near` until they are picked up (or time runs out). */
-export async function pickUpDrops(bot: Bot, near: Vec3, signal: AbortSignal, budgetMs = 3000): Promise<void> {
+/** Item entities within this many blocks of a dug block count as its drops. */
+const DROP_RADIUS = 6;
+/** How long one drop may take to be picked up once the bot stands by it. */
+const PICKUP_WAIT_MS = 1500;
+
+function itemsHeld(bot: Bot): number {
+  return bot.inventory.items().reduce((n, item) => n + item.count, 0);
+}
+
+/**
+ * Whether digging `blockName` with the right tool leaves a drop for sure (the loot table has an
+ * entry without a chance below one half: stone -> cobblestone, not leaves -> sapling).
+ * Unknown blocks count as dropping.
+ */
+export function dropsForSure(bot: Bot, blockName: string): boolean {
+  const loot = (bot.registry as unknown as { blockLoot?: Record<string, { drops: LootDrop[] }> }).blockLoot;
+  const entry = loot?.[blockName];
+  if (!entry) return true;
+  return entry.drops.some((d) => (d.dropChance ?? 1) >= 0.5);
+}
+
+interface LootDrop {
+  dropChance?: number;
+}
+
+/**
+ * Picks up the drops of blocks just dug near `near`. With `expected` > 0 it keeps going (within the
+ * budget) until the inventory holds that many more items than `heldBefore`, waiting for drops whose
+ * spawn packet has not arrived yet: a slow server (a loaded machine) then gives the same outcome as a
+ * fast one, where a fixed wait would give up on a drop that had not shown up yet. With `expected` 0
+ * it picks up whatever drops are in sight.
+ */
+export async function pickUpDrops(
+  bot: Bot,
+  near: Vec3,
+  signal: AbortSignal,
+  options: { expected?: number; heldBefore?: number; budgetMs?: number } = {},
+): Promise<void> {
+  const { expected = 0, heldBefore = itemsHeld(bot), budgetMs = 6000 } = options;
   const deadline = performance.now() + budgetMs;
+  const skipped = new Set<number>();
   const drops = () =>
-    Object.values(bot.entities).filter((e) => e.name === 'item' && e.position.distanceTo(near) <= 6);
+    Object.values(bot.entities).filter(
+      (e) => e.name === 'item' && e.position.distanceTo(near) <= DROP_RADIUS && !skipped.has(e.id),
+    );
   // Drops pop up, fall and become collectable after a short delay.
   await sleep(300, signal);
   while (performance.now() < deadline && !signal.aborted) {
+    if (expected > 0 && itemsHeld(bot) - heldBefore >= expected) return;
     const pending = drops();
-    if (pending.length === 0) return;
+    if (pending.length === 0) {
+      if (expected === 0) return;
+      await sleep(50, signal);
+      continue;
+    }
     const nearest = pending.reduce((a, b) =>
       a.position.distanceTo(bot.entity.position) <= b.position.distanceTo(bot.entity.position) ? a : b,
     );
@@ -41,7 +86,7 @@ export async function pickUpDrops(bot: Bot, near: Vec3, signal: AbortSignal, bud
       return;
     }
     const gone = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => finish(false), 600);
+      const timer = setTimeout(() => finish(false), PICKUP_WAIT_MS);
       function finish(value: boolean) {
         clearTimeout(timer);
         bot.removeListener('entityGone', onGone);
@@ -53,7 +98,8 @@ export async function pickUpDrops(bot: Bot, near: Vec3, signal: AbortSignal, bud
       bot.on('entityGone', onGone);
       if (!bot.entities[nearest.id]) finish(true);
     });
-    if (!gone && nearest.position.distanceTo(bot.entity.position) < 1) return;
+    // Standing on it and still not picked up (a full inventory): leave it.
+    if (!gone && nearest.position.distanceTo(bot.entity.position) < 1) skipped.add(nearest.id);
   }
 }
 
@@ -74,6 +120,15 @@ export function collectBlocksTool(state: MineflayerAgentState) {
         const unreachable = new Set<string>();
         let dug = 0;
         let lastDug: Vec3 | null = null;
+        // Each block dug since the last pick-up that drops for sure adds at least one item.
+        const dropsEach = dropsForSure(bot, name) ? 1 : 0;
+        let heldBefore = itemsHeld(bot);
+        let dugSincePickUp = 0;
+        const pickUp = async (at: Vec3) => {
+          await pickUpDrops(bot, at, ctx.signal, { expected: dugSincePickUp * dropsEach, heldBefore });
+          dugSincePickUp = 0;
+          heldBefore = itemsHeld(bot);
+        };
         const ids = new Set([id]);
         const candidates = () =>
           findNearestBlocks(bot, ids, searchBox(state), 256).filter((p) => !unreachable.has(p.toString()));
@@ -83,7 +138,7 @@ export function collectBlocksTool(state: MineflayerAgentState) {
           const target = candidates()[0];
           if (!target) break;
           if (eyeDistance(bot, target) > REACH) {
-            if (lastDug) await pickUpDrops(bot, lastDug, ctx.signal);
+            if (lastDug) await pickUp(lastDug);
             lastDug = null;
             try {
               await walkTo(
@@ -119,9 +174,10 @@ export function collectBlocksTool(state: MineflayerAgentState) {
           }
           await bot.dig(current, true);
           dug++;
+          dugSincePickUp++;
           lastDug = target;
         }
-        if (lastDug) await pickUpDrops(bot, lastDug, ctx.signal);
+        if (lastDug) await pickUp(lastDug);
         if (dug === 0) {
           throw new ToolCallError(
             'handler_error',

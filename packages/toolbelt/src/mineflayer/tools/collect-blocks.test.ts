@@ -1,0 +1,96 @@
+/**
+ * pickUpDrops against a stand-in bot whose "server" is slow: the drop's spawn arrives late, as on a
+ * loaded machine. The real path (flying-squid, mineflayer) is in packages/worlds/test/minecraft/tools.test.ts.
+ */
+import { EventEmitter } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { type Bot, vec3 } from '../deps';
+import { dropsForSure, pickUpDrops } from './collect-blocks';
+
+interface FakeEntity {
+  id: number;
+  name: string;
+  position: ReturnType<typeof vec3>;
+}
+
+/** A bot that stands still; a drop shows up `spawnAfterMs` after the dig and is picked up 100 ms after that. */
+function slowServerBot(spawnAfterMs: number) {
+  const emitter = new EventEmitter();
+  const entities: Record<number, FakeEntity> = {};
+  let cobblestone = 0;
+  const bot = Object.assign(emitter, {
+    entity: { position: vec3(0.5, 5, 0.5) },
+    entities,
+    inventory: { items: () => (cobblestone > 0 ? [{ name: 'cobblestone', count: cobblestone }] : []) },
+    pathfinder: { goto: async () => {} },
+    registry: {
+      blockLoot: {
+        stone: { drops: [{ item: 'cobblestone' }] },
+        oak_leaves: { drops: [{ item: 'oak_sapling', dropChance: 0.05 }] },
+      },
+    },
+  });
+  const timers = [
+    setTimeout(() => {
+      entities[7] = { id: 7, name: 'item', position: vec3(1.5, 5, 0.5) };
+    }, spawnAfterMs),
+    setTimeout(() => {
+      delete entities[7];
+      cobblestone++;
+      emitter.emit('entityGone', { id: 7 });
+    }, spawnAfterMs + 100),
+  ];
+  return {
+    bot: bot as unknown as Bot,
+    held: () => cobblestone,
+    done: () => timers.forEach(clearTimeout),
+  };
+}
+
+describe('pickUpDrops', () => {
+  it('waits for a drop that a slow server spawns late when a drop is expected', async () => {
+    const { bot, held, done } = slowServerBot(900);
+    try {
+      await pickUpDrops(bot, vec3(1, 5, 0), new AbortController().signal, { expected: 1, heldBefore: 0 });
+      expect(held()).toBe(1);
+    } finally {
+      done();
+    }
+  });
+
+  it('does not wait when no drop is expected (only what is in sight is picked up)', async () => {
+    const { bot, held, done } = slowServerBot(900);
+    try {
+      const started = performance.now();
+      await pickUpDrops(bot, vec3(1, 5, 0), new AbortController().signal);
+      expect(held()).toBe(0);
+      expect(performance.now() - started).toBeLessThan(800);
+    } finally {
+      done();
+    }
+  });
+
+  it('gives up at the budget when the drop never comes', async () => {
+    const { bot, held, done } = slowServerBot(60_000);
+    try {
+      const started = performance.now();
+      await pickUpDrops(bot, vec3(1, 5, 0), new AbortController().signal, {
+        expected: 1,
+        heldBefore: 0,
+        budgetMs: 500,
+      });
+      expect(held()).toBe(0);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(450);
+    } finally {
+      done();
+    }
+  });
+
+  it('knows which blocks drop for sure from the loot tables', () => {
+    const { bot, done } = slowServerBot(60_000);
+    done();
+    expect(dropsForSure(bot, 'stone')).toBe(true);
+    expect(dropsForSure(bot, 'oak_leaves')).toBe(false);
+    expect(dropsForSure(bot, 'unknown_block')).toBe(true);
+  });
+});
