@@ -115,6 +115,16 @@ describe('reference agent (shortened run)', () => {
     expect(cycle1.multiAgent).toHaveProperty('collaborative');
     expect(cycle1.multiAgent).toHaveProperty('adversarial');
     expect(cycle1.perSelf.length).toBeGreaterThan(0);
+    // Each cycle's held-out episodes, step by step, as the evaluation counted them.
+    for (const c of metrics.cycles) {
+      const lines = readFileSync(join(out, 'heldout', `cycle-${c.cycle}.jsonl`), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { family: string; success: boolean; steps: unknown[] });
+      expect(lines.length).toBe(c.heldout.reduce((n, s) => n + s.episodes, 0));
+      expect(lines.filter((l) => l.success).length).toBe(c.heldout.reduce((n, s) => n + s.successes, 0));
+      expect(lines.every((l) => l.steps.length > 0)).toBe(true);
+    }
 
     // Everything on disk: experiences (both worlds, one row per step), adapters with versions, mini-batches, report.
     const store = await SqliteExperienceStore.open(join(out, 'experiences.sqlite'));

@@ -323,6 +323,9 @@ export async function runAgent(options: CliOptions): Promise<number> {
       writeJsonAtomic(metricsPath, metrics);
     };
 
+    // Held-out episodes of the evaluation in progress; written whole at its end (a resumed cycle
+    // evaluates again and rewrites the file).
+    let heldoutTraces: ReturnType<typeof episodeTrace>[] = [];
     const onEvent = (e: PhoenixEvent) => {
       switch (e.type) {
         case 'resumed':
@@ -340,6 +343,7 @@ export async function runAgent(options: CliOptions): Promise<number> {
           say('phase', `cycle ${e.cycle}: ${e.phase}`, e);
           break;
         case 'episode':
+          if (e.phase === 'baseline' || e.phase === 'evaluate') heldoutTraces.push(episodeTrace(e.result));
           progress.update({
             episode: e.index + 1,
             episodes: e.total,
@@ -368,6 +372,12 @@ export async function runAgent(options: CliOptions): Promise<number> {
           say('learned', `  wake: ${e.outcome.targetSelf}: ${e.outcome.reason}`, { outcome: e.outcome });
           break;
         case 'evaluation': {
+          mkdirSync(join(out, 'heldout'), { recursive: true });
+          writeFileSync(
+            join(out, 'heldout', `cycle-${e.cycle}.jsonl`),
+            heldoutTraces.map((t) => `${JSON.stringify(t)}\n`).join(''),
+          );
+          heldoutTraces = [];
           const exp = rate(toMetricsScores(e.scores), (s) => s.needsExperience);
           const lex = rate(toMetricsScores(e.scores), (s) => !s.needsExperience);
           progress.update({ successRate: exp });

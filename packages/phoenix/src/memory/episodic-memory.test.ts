@@ -42,11 +42,11 @@ describe('EpisodicMemory', () => {
       page('check e20 checkbox "Terms"'),
       page('click e21 button "Proceed"'),
     ]);
-    expect(first).toEqual([{ tries: 1, best: 0.5 }, undefined]);
+    expect(first).toEqual([{ tries: 1, best: 0.5, deadEnds: 0 }, undefined]);
     const second = memory.recall(T('checkout'), { situation: 'shop:/checkout#2' }, [
       page('click e9 button "Proceed"'),
     ]);
-    expect(second).toEqual([{ tries: 1, best: 1 }]);
+    expect(second).toEqual([{ tries: 1, best: 1, deadEnds: 0 }]);
     expect(defaultActionKey('click e17 button "Proceed"')).toBe('click button "Proceed"');
   });
 
@@ -56,7 +56,7 @@ describe('EpisodicMemory', () => {
     memory.addEpisode([step('b', 0, 's', 'click "Submit"', 1)]);
     memory.addEpisode([step('c', 0, 's', 'click "Submit"', 0)]);
     expect(memory.recall(T('checkout'), { situation: 's' }, [page('click "Submit"')])).toEqual([
-      { tries: 3, best: 1 },
+      { tries: 3, best: 1, deadEnds: 0 },
     ]);
   });
 
@@ -66,8 +66,8 @@ describe('EpisodicMemory', () => {
     // agent-1 got nothing; agent-0's step 1 reward must not flow into agent-1's return.
     memory.addEpisode([step('a', 1, 't', 'go', 1), other, step('a', 0, 's', 'look', 0)]);
     expect(memory.recall(T('checkout'), { situation: 's' }, [page('look'), page('wait')])).toEqual([
-      { tries: 1, best: 1 },
-      { tries: 1, best: 0 },
+      { tries: 1, best: 1, deadEnds: 0 },
+      { tries: 1, best: 0, deadEnds: 0 },
     ]);
   });
 
@@ -151,7 +151,7 @@ describe('EpisodicMemory', () => {
     // The same page under another goal is a new situation: nothing remembered.
     expect(memory.recall(T('checkout'), { situation: 's' }, [page('click "Submit"')])).toEqual([undefined]);
     expect(memory.recall(T('site-conventions'), { situation: 's' }, [page('click "Submit"')])).toEqual([
-      { tries: 1, best: 1 },
+      { tries: 1, best: 1, deadEnds: 0 },
     ]);
   });
 
@@ -168,7 +168,9 @@ describe('EpisodicMemory', () => {
     const copy = new EpisodicMemory();
     copy.load(JSON.parse(JSON.stringify(memory.toJSON())));
     expect(copy.toJSON()).toEqual(memory.toJSON());
-    expect(copy.recall(T('checkout'), { situation: 's1' }, [page('x')])).toEqual([{ tries: 2, best: 1 }]);
+    expect(copy.recall(T('checkout'), { situation: 's1' }, [page('x')])).toEqual([
+      { tries: 2, best: 1, deadEnds: 0 },
+    ]);
     copy.load(undefined);
     expect(copy.size).toBe(0);
     expect(() => copy.load({ version: 2 } as never)).toThrow(/corrupt or from another version/);
@@ -212,8 +214,8 @@ describe('EpisodicMemory', () => {
         page('craft planks x1'),
       ]),
     ).toEqual([
-      { tries: 1, best: 0 },
-      { tries: 1, best: 1 },
+      { tries: 1, best: 0, deadEnds: 0 },
+      { tries: 1, best: 1, deadEnds: 0 },
     ]);
   });
 
@@ -351,8 +353,9 @@ describe('EpisodicMemory', () => {
     const data = { situation: 'shop-2:/search#y', situationClass: '/search' };
     const logits = [0, 0, 0, 0];
     expect(memory.adjust(logits, grinder, data, candidates, false)).toBe(true);
-    // The standard item's button at templateWeight 0.5; the look-alike's remembered 0; no slot, no memory.
-    expect(logits).toEqual([0, 0.5, 0, 0]);
+    // The standard item's button at templateWeight 0.5; the look-alike and its link ended their
+    // episodes in failure: dead ends, -deadEndPenalty (0.5) at templateWeight; no slot, no memory.
+    expect(logits).toEqual([-0.25, 0.5, 0, -0.25]);
     // Exploring, the look-alike and its link count as tried (they never led anywhere at the template
     // level): a tenth of the weight of an untried action of their class.
     const weights = memory.explorationWeights(grinder, data, candidates)!;
@@ -386,8 +389,65 @@ describe('EpisodicMemory', () => {
       [page('click button "Add Willow Lamp to cart"'), page('click button "Add Willow Lamp Pro to cart"')],
       false,
     );
-    expect(exact.slice(0, 2)).toEqual([1, 0]);
+    expect(exact.slice(0, 2)).toEqual([1, -0.5]);
     // Template keys are a level, not situations.
     expect(memory.size).toBe(1);
+  });
+
+  it('remembers dead ends: an action that ended episodes in failure or led nowhere twice is lowered, a success outweighs them', () => {
+    const rec = (episodeId: string, chosen: string, reward: number, terminal: boolean) =>
+      ({
+        episodeId,
+        agentId: 'agent-0',
+        step: 0,
+        state: { data: { situation: 's' }, text: '' },
+        nextState: { data: { situation: 't' }, text: '' },
+        action: { call: { tool: 'answer', args: {} } },
+        reward,
+        terminal,
+        decision: { candidates: [{ text: chosen, call: { tool: 'answer', args: {} } }], chosenIndex: 0 },
+        metadata: { task: { family: 'f', goal: 'g' } },
+      }) as unknown as ExperienceInput;
+    const memory = new EpisodicMemory({ exploitWeight: 2, noveltyBonus: 0, classWeight: 0 });
+    memory.addEpisode([rec('a', 'answer "1"', 0, true)]);
+    memory.addEpisode([rec('b', 'answer "1"', 0, false)]);
+    memory.addEpisode([rec('c', 'answer "2"', 0, true)]);
+    memory.addEpisode([rec('d', 'answer "2"', 1, true)]);
+    memory.addEpisode([rec('e', 'click e1 link "Home"', 0, false)]);
+    const candidates = [page('answer "1"'), page('answer "2"'), page('click e9 link "Home"')];
+    expect(memory.recall({ goal: 'g' }, { situation: 's' }, candidates)).toEqual([
+      { tries: 2, best: 0, deadEnds: 1 },
+      { tries: 2, best: 1, deadEnds: 1 },
+      { tries: 1, best: 0, deadEnds: 0 },
+    ]);
+    const logits = [0, 0, 0];
+    memory.adjust(logits, { goal: 'g' }, { situation: 's' }, candidates, false);
+    // "1": one dead end in two tries, -0.5 * 1/2 return, times exploitWeight 2; "2" succeeded once;
+    // "Home" was tried once and the episode went on: not judged yet.
+    expect(logits).toEqual([-0.5, 2, 0]);
+    // Tried twice for nothing: half the penalty, -0.25 return.
+    memory.addEpisode([rec('f', 'click e4 link "Home"', 0, false)]);
+    const twice = [0, 0, 0];
+    memory.adjust(twice, { goal: 'g' }, { situation: 's' }, candidates, false);
+    expect(twice).toEqual([-0.5, 2, -0.5]);
+    // Saved and loaded (a state saved before dead ends existed has three fields: none).
+    const copy = new EpisodicMemory({ exploitWeight: 2, noveltyBonus: 0, classWeight: 0 });
+    copy.load(memory.toJSON());
+    expect(copy.recall({ goal: 'g' }, { situation: 's' }, candidates)).toEqual(
+      memory.recall({ goal: 'g' }, { situation: 's' }, candidates),
+    );
+    copy.load({ version: 1, entries: [['g\u0000s', [['answer "1"', 2, 0]]]] });
+    expect(copy.recall({ goal: 'g' }, { situation: 's' }, candidates)?.[0]).toEqual({
+      tries: 2,
+      best: 0,
+      deadEnds: 0,
+    });
+    // deadEndPenalty 0 turns it off.
+    const off = new EpisodicMemory({ exploitWeight: 2, noveltyBonus: 0, classWeight: 0, deadEndPenalty: 0 });
+    off.load(memory.toJSON());
+    const plain = [0, 0, 0];
+    off.adjust(plain, { goal: 'g' }, { situation: 's' }, candidates, false);
+    expect(plain).toEqual([0, 2, 0]);
+    expect(() => new EpisodicMemory({ deadEndPenalty: -1 })).toThrow(/deadEndPenalty must be >= 0/);
   });
 });

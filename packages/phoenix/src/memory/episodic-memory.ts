@@ -7,6 +7,13 @@
  *   its best discounted return-to-go, and the policy's logit for it is raised. A brand's confirm
  *   button or the order of its checkout steps is knowledge no goal text carries; one success
  *   suffices to remember it, where a gradient-free fine-tune needs many.
+ * - **dead ends**: an action that never led to a positive return is remembered as such, and its
+ *   logit is lowered: most where it ended the episode in failure (a wrong answer, the look-alike
+ *   put in the cart), half as much where it was tried twice and the episode went on to fail (a
+ *   link that only loops, a craft that cannot succeed), and at the goal-template level wherever
+ *   it named the goal's thing and led nowhere (the look-alike's link on every shop). What failed
+ *   is then not the agent's first choice again, in practice or in evaluation, and an action never
+ *   tried there comes before it.
  * - **exploration**: how often each action was tried here. While exploring, untried actions get a
  *   count-based bonus (per action and per action class), so practice episodes stop repeating the
  *   same wrong first click and cover the page. An action whose goal-template action (below) never
@@ -58,6 +65,14 @@ export interface EpisodicMemoryOptions {
   /** Logit added per unit of remembered return (exploiting and exploring). Default 8. */
   exploitWeight?: number;
   /**
+   * Return (negative) that a remembered dead end counts as, for actions that never led to a
+   * positive return: times the share of its tries that ended the episode in failure; half of it
+   * for an action tried at least twice here that led nowhere (the episode went on and failed); all
+   * of it at the goal-template level for a template action that never led anywhere. Default 0.5 (a
+   * logit of -4 at the exact situation with the default exploitWeight); 0 turns it off.
+   */
+  deadEndPenalty?: number;
+  /**
    * Count bonus c, added only while exploring: c/2 * (1/sqrt(1 + tries of the action here) +
    * 1/sqrt(1 + tries of its action class on this kind of page)), minus log(candidates of its
    * class), so each kind of action gets the same share. Default 5: enough to overrule an
@@ -104,8 +119,13 @@ export interface EpisodicMemoryOptions {
 
 interface DecisionView {
   recalled: (ActionMemory | undefined)[];
-  /** For actions not tried in the exact situation: their best return at the first coarser level (backoff, then goal template) that knows them, scaled. */
-  backedOff: number[];
+  /**
+   * What the memory says each action is worth, in return units: its best return where it led
+   * anywhere, minus the dead-end penalty where it only ended episodes in failure; for actions not
+   * tried in the exact situation, the first coarser level (backoff, then goal template) that knows
+   * them, scaled. 0 where nothing is known.
+   */
+  values: number[];
   /**
    * Tries of actions not tried in the exact situation whose template action never led anywhere
    * (0 otherwise): exploration counts them as tried.
@@ -145,12 +165,17 @@ export interface ActionMemory {
   tries: number;
   /** Best discounted return-to-go seen after taking it (0 when it never led anywhere). */
   best: number;
+  /** Times the episode ended in failure right after it (terminal, no reward). */
+  deadEnds: number;
 }
 
 export interface EpisodicMemoryState {
   version: 1;
-  /** [goal \u0000 situation, [actionKey, tries, best][]][], least recently updated first. */
-  entries: [string, [string, number, number][]][];
+  /**
+   * [goal \u0000 situation, [actionKey, tries, best, deadEnds?][]][], least recently updated first
+   * (deadEnds absent in states saved before it existed: 0).
+   */
+  entries: [string, [string, number, number, number?][]][];
   /** [situation class, [actionClass, tries, total return][]][]. */
   classes?: [string, [string, number, number][]][];
 }
@@ -221,6 +246,7 @@ function field(name: string) {
 export class EpisodicMemory {
   readonly discount: number;
   readonly exploitWeight: number;
+  readonly deadEndPenalty: number;
   readonly noveltyBonus: number;
   readonly classWeight: number;
   readonly backoffWeight: number;
@@ -240,6 +266,7 @@ export class EpisodicMemory {
   constructor(options: EpisodicMemoryOptions = {}) {
     this.discount = options.discount ?? 0.9;
     this.exploitWeight = options.exploitWeight ?? 8;
+    this.deadEndPenalty = options.deadEndPenalty ?? 0.5;
     this.noveltyBonus = options.noveltyBonus ?? 5;
     this.classWeight = options.classWeight ?? 3;
     this.backoffWeight = options.backoffWeight ?? 0.8;
@@ -249,6 +276,7 @@ export class EpisodicMemory {
       throw new PhoenixError(`EpisodicMemory discount must be in (0, 1], got ${this.discount}`);
     for (const [name, v] of [
       ['exploitWeight', this.exploitWeight],
+      ['deadEndPenalty', this.deadEndPenalty],
       ['noveltyBonus', this.noveltyBonus],
       ['classWeight', this.classWeight],
       ['backoffWeight', this.backoffWeight],
@@ -340,6 +368,7 @@ export class EpisodicMemory {
         // after it is not to its credit (a failed craft before the right one would otherwise be
         // remembered as part of the way).
         const noOp = r.reward === 0 && !r.terminal && this.key(task, r.nextState?.data) === key;
+        const deadEnd = r.terminal && r.reward <= 0;
         // The exact situation, then its coarser levels.
         const levels: [string, string][] = [key, ...this.backoffKeys(task, r.state?.data)].map((k) => [
           k,
@@ -351,9 +380,10 @@ export class EpisodicMemory {
         if (level && templated) levels.push([level.key, templated]);
         for (const [k, a] of levels) {
           const actions = this.touch(k);
-          const entry = actions.get(a) ?? { tries: 0, best: 0 };
+          const entry = actions.get(a) ?? { tries: 0, best: 0, deadEnds: 0 };
           entry.tries++;
           if (!noOp) entry.best = Math.max(entry.best, returnToGo);
+          if (deadEnd) entry.deadEnds++;
           actions.set(a, entry);
         }
         const classKey = this.classKey(r.state?.data);
@@ -400,7 +430,7 @@ export class EpisodicMemory {
     const actions = this.table.get(key);
     const actionKeys = candidates.map((c) => this.actionKey(c.text));
     const recalled = actionKeys.map((a) => actions?.get(a));
-    const backedOff = recalled.map(() => 0);
+    const values = recalled.map((m) => (m ? this.worth(m) : 0));
     const futileTries = recalled.map(() => 0);
 
     const levels = this.backoffKeys(task, data).map((k) => this.table.get(k));
@@ -414,7 +444,7 @@ export class EpisodicMemory {
         scale *= this.backoffWeight;
         const m = level?.get(actionKeys[i]!);
         if (m) {
-          backedOff[i] = scale * m.best;
+          values[i] = scale * this.worth(m);
           found = true;
           break;
         }
@@ -423,7 +453,9 @@ export class EpisodicMemory {
       const templated = templateAction(actionKeys[i]!, template.slots);
       const m = templated === undefined ? undefined : templateActions.get(templated);
       if (!m) continue;
-      backedOff[i] = this.templateWeight * m.best;
+      // A named thing that never led anywhere for this goal template is a dead end on the next
+      // instance too (the look-alike, its link, a search for it), whether or not it ended an episode.
+      values[i] = this.templateWeight * (m.best === 0 ? -this.deadEndPenalty : m.best);
       // A named thing that never led anywhere for this goal template counts as tried (the look-alike
       // fails on every site). Backoff levels do not count: there an action may have failed only
       // because the page was in another state (a confirm button before the brand's steps were done).
@@ -432,7 +464,18 @@ export class EpisodicMemory {
     const classes = candidates.map((c) => this.actionClass(c.text));
     const classSize = new Map<string, number>();
     for (const c of classes) classSize.set(c, (classSize.get(c) ?? 0) + 1);
-    return { recalled, backedOff, futileTries, classes, classSize };
+    return { recalled, values, futileTries, classes, classSize };
+  }
+
+  /**
+   * An action's worth in return units at an exact or backoff level: its best return where it led
+   * anywhere; where it never did, minus the dead-end penalty times the share of its tries that
+   * ended the episode in failure, or minus half the penalty once it was tried twice for nothing.
+   */
+  private worth(m: ActionMemory): number {
+    if (m.best > 0) return m.best;
+    if (m.deadEnds > 0) return (-this.deadEndPenalty * m.deadEnds) / m.tries;
+    return m.tries >= 2 ? -this.deadEndPenalty / 2 : 0;
   }
 
   /**
@@ -492,16 +535,14 @@ export class EpisodicMemory {
     data: unknown,
     explore: boolean,
   ): void {
-    const { recalled, backedOff, futileTries, classes, classSize } = view;
+    const { recalled, values, futileTries, classes, classSize } = view;
     let knownSuccess = false;
     const classTries = explore ? this.classTries(task, data) : undefined;
     for (let i = 0; i < recalled.length; i++) {
       const m = recalled[i];
-      const value = m ? m.best : backedOff[i]!;
-      if (value > 0) {
-        logits[i]! += this.exploitWeight * value;
-        knownSuccess = true;
-      }
+      const value = values[i]!;
+      if (value !== 0) logits[i]! += this.exploitWeight * value;
+      if (value > 0) knownSuccess = true;
       if (classTries) {
         // Exploration over kinds of action first: each class gets the same share whatever its size
         // (fifteen links must not drown three buttons), classes tried less on this kind of page
@@ -567,7 +608,15 @@ export class EpisodicMemory {
       version: 1,
       entries: [...this.table.entries()].map(([k, actions]) => [
         k,
-        [...actions.entries()].map(([a, m]) => [a, m.tries, m.best]),
+        [...actions.entries()].map(
+          ([a, m]) =>
+            (m.deadEnds > 0 ? [a, m.tries, m.best, m.deadEnds] : [a, m.tries, m.best]) as [
+              string,
+              number,
+              number,
+              number?,
+            ],
+        ),
       ]),
       classes: [...this.classes.entries()].map(([k, byClass]) => [
         k,
@@ -589,7 +638,12 @@ export class EpisodicMemory {
     for (const [k, actions] of state.entries) {
       this.table.set(
         k,
-        new Map(actions.map(([a, tries, best]) => [a, { tries, best }] as [string, ActionMemory])),
+        new Map(
+          actions.map(
+            ([a, tries, best, deadEnds]) =>
+              [a, { tries, best, deadEnds: deadEnds ?? 0 }] as [string, ActionMemory],
+          ),
+        ),
       );
     }
     for (const [k, byClass] of state.classes ?? []) {
