@@ -55,6 +55,13 @@ export interface ObserveOptions {
   chatLines?: number;
   /** Block names never listed (default: the air variants). */
   ignoreBlocks?: readonly string[];
+  /**
+   * How positions and distances are given: `tenth` (default) to a tenth of a block from where the
+   * bot is; `block`: the bot at the block it stands in, entities at theirs, distances between block
+   * centers, in whole blocks. Where inside a block a walk ends depends on timing (a loaded machine
+   * stops a tick later), so `block` gives the same text for the same outcome, run after run.
+   */
+  precision?: 'tenth' | 'block';
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
@@ -65,7 +72,11 @@ export function observeBot(state: MineflayerAgentState, options: ObserveOptions 
   const depth = options.blockDepth ?? 1;
   const height = options.blockHeight ?? 6;
   const ignore = new Set(options.ignoreBlocks ?? ['air', 'cave_air', 'void_air']);
-  const pos = bot.entity.position;
+  const blockPrecision = options.precision === 'block';
+  const exact = bot.entity.position;
+  // In block precision every distance is measured from the center of the bot's block, at its feet.
+  const pos = blockPrecision ? exact.floored().offset(0.5, 0, 0.5) : exact;
+  const roundDistance = blockPrecision ? Math.round : round1;
   const byState = bot.registry.blocksByStateId as Record<number, { name: string } | undefined>;
 
   const blocks = new Map<string, NearbyBlockType>();
@@ -75,7 +86,7 @@ export function observeBot(state: MineflayerAgentState, options: ObserveOptions 
     const dx = x + 0.5 - pos.x;
     const dy = y + 0.5 - pos.y;
     const dz = z + 0.5 - pos.z;
-    const distance = round1(Math.sqrt(dx * dx + dy * dy + dz * dz));
+    const distance = roundDistance(Math.sqrt(dx * dx + dy * dy + dz * dz));
     const entry = blocks.get(name);
     if (!entry) blocks.set(name, { name, count: 1, nearest: [x, y, z], distance });
     else {
@@ -96,14 +107,17 @@ export function observeBot(state: MineflayerAgentState, options: ObserveOptions 
     if (entity === bot.entity || !entity.position) continue;
     // Entities a client only heard of through an odd packet have no type: nothing to act on.
     if (entity.type !== 'player' && !entity.name) continue;
-    const distance = entity.position.distanceTo(pos);
+    const at = blockPrecision ? entity.position.floored().offset(0.5, 0, 0.5) : entity.position;
+    const distance = at.distanceTo(pos);
     if (distance > entityRadius) continue;
     nearbyEntities.push({
       id: state.entities.assign(state.scope, `entity:${entity.id}`, entity.id),
       kind: entityKind(entity),
       name: entityName(entity),
-      distance: round1(distance),
-      position: [round1(entity.position.x), round1(entity.position.y), round1(entity.position.z)],
+      distance: roundDistance(distance),
+      position: blockPrecision
+        ? [Math.floor(at.x), Math.floor(at.y), Math.floor(at.z)]
+        : [round1(at.x), round1(at.y), round1(at.z)],
     });
   }
   nearbyEntities.sort((a, b) => a.distance - b.distance || a.id.localeCompare(b.id));
@@ -111,7 +125,9 @@ export function observeBot(state: MineflayerAgentState, options: ObserveOptions 
   const report = state.lastReport;
   return {
     username: bot.username,
-    position: [round1(pos.x), round1(pos.y), round1(pos.z)],
+    position: blockPrecision
+      ? [Math.floor(pos.x), Math.floor(pos.y), Math.floor(pos.z)]
+      : [round1(pos.x), round1(pos.y), round1(pos.z)],
     health: Math.round(bot.health ?? 0),
     food: Math.round(bot.food ?? 0),
     time: bot.time?.timeOfDay ?? 0,

@@ -8,6 +8,7 @@ import {
   connectBot,
   createMineflayerAdapter,
   type MineflayerAdapter,
+  observeBot,
 } from '@chimera/toolbelt/mineflayer';
 import { type MinecraftServer, startMinecraftServer } from '@chimera/worlds/minecraft';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,6 +57,26 @@ describe('the embedded server', () => {
     );
     await expect(server.inventory('carol')).rejects.toThrow('no player named carol is connected');
   });
+
+  it("gives positions and distances in whole blocks with precision 'block', whatever the spot inside the block", async () => {
+    await server.teleport('bob', { x: -3.2, y: 5, z: -3.9 });
+    await expect.poll(() => bob.state.bot.entity.position.x).toBeCloseTo(-3.2, 1);
+    const fine = observeBot(bob.state);
+    const coarse = observeBot(bob.state, { precision: 'block' });
+    expect(fine.position).toEqual([-3.2, 5, -3.9]);
+    expect(coarse.position).toEqual([-4, 5, -4]);
+    const alicePos = coarse.nearbyEntities.find((e) => e.name === 'alice')!;
+    expect(alicePos.position).toEqual([0, 5, 0]);
+    // From the center of bob's block (-3.5, 5, -3.5) to the center of alice's (0.5, 5, 0.5).
+    expect(alicePos.distance).toBe(Math.round(Math.hypot(4, 4)));
+    for (const b of coarse.nearbyBlocks) expect(Number.isInteger(b.distance)).toBe(true);
+    // Another spot inside the same block: the same observation.
+    await server.teleport('bob', { x: -3.8, y: 5, z: -3.1 });
+    await expect.poll(() => bob.state.bot.entity.position.x).toBeCloseTo(-3.8, 1);
+    expect(observeBot(bob.state, { precision: 'block' })).toEqual(coarse);
+    await server.teleport('bob', { x: -3.5, y: 5, z: -3.5 });
+    await expect.poll(() => bob.state.bot.entity.position.x).toBeCloseTo(-3.5, 1);
+  }, 30_000);
 
   it('keeps every player connected when one moves far at once (1.21.4 position packets)', async () => {
     await server.teleport('bob', { x: 24.5, y: 5, z: 0.5 });

@@ -22,6 +22,7 @@ import { parseParams, TaskInstance } from './task-instance';
 export interface MinecraftEnvironmentOptions extends MinecraftServerOptions {
   /** Task regions that may run at once (default 4). */
   maxRegions?: number;
+  /** What the bots' observations hold (default: the toolbelt's, with `precision: 'block'`). */
   observe?: ObserveOptions;
   /** How long a bot may take to show its reset position and inventory (default 15 s; the reset is re-sent every 2 s meanwhile). */
   syncTimeoutMs?: number;
@@ -71,7 +72,11 @@ class MinecraftEnvironmentImpl implements MinecraftEnvironment, SessionHost {
     // Dig times shrink ~11x with Haste 50: episodes spend their time deciding, not watching blocks break.
     this.#options = { hasteLevel: 50, ...options };
     this.#slots = new Array(options.maxRegions ?? 4).fill(null);
-    this.#pool = new BotPool({ host: options.host ?? '127.0.0.1', observe: options.observe });
+    // Block precision by default: the same outcome gives the same text whatever the machine's load.
+    this.#pool = new BotPool({
+      host: options.host ?? '127.0.0.1',
+      observe: { precision: 'block', ...options.observe },
+    });
   }
 
   get server(): MinecraftServer | null {
