@@ -6,7 +6,7 @@
  * collaborative Minecraft session plus an adversarial web session every cycle.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import {
   type Controller,
   capFor,
@@ -114,6 +114,12 @@ export function episodeTrace(r: EpisodeResult) {
     })),
     ...(r.error ? { error: r.error } : {}),
   };
+}
+
+/** Writes episode traces as JSON lines (one episode each), creating the folder. */
+function writeTraces(path: string, traces: readonly ReturnType<typeof episodeTrace>[]): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, traces.map((t) => `${JSON.stringify(t)}\n`).join(''));
 }
 
 function pct(v: number): string {
@@ -240,10 +246,7 @@ export async function runAgent(options: CliOptions): Promise<number> {
         say('eval', `${s.environment}/${s.family}: ${pct(s.rate)} (${s.successes}/${s.episodes})`, { ...s });
       writeFileSync(join(out, 'eval.json'), `${JSON.stringify(scores, null, 2)}\n`);
       // What the agent did in each held-out episode, one JSON line each: the steps a score comes from.
-      writeFileSync(
-        join(out, 'eval-episodes.jsonl'),
-        results.map((r) => `${JSON.stringify(episodeTrace(r))}\n`).join(''),
-      );
+      writeTraces(join(out, 'eval-episodes.jsonl'), results.map(episodeTrace));
       return 0;
     }
 
@@ -372,11 +375,7 @@ export async function runAgent(options: CliOptions): Promise<number> {
           say('learned', `  wake: ${e.outcome.targetSelf}: ${e.outcome.reason}`, { outcome: e.outcome });
           break;
         case 'evaluation': {
-          mkdirSync(join(out, 'heldout'), { recursive: true });
-          writeFileSync(
-            join(out, 'heldout', `cycle-${e.cycle}.jsonl`),
-            heldoutTraces.map((t) => `${JSON.stringify(t)}\n`).join(''),
-          );
+          writeTraces(join(out, 'heldout', `cycle-${e.cycle}.jsonl`), heldoutTraces);
           heldoutTraces = [];
           const exp = rate(toMetricsScores(e.scores), (s) => s.needsExperience);
           const lex = rate(toMetricsScores(e.scores), (s) => !s.needsExperience);

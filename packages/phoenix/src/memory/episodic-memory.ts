@@ -169,13 +169,16 @@ export interface ActionMemory {
   deadEnds: number;
 }
 
+/** One saved action: [actionKey, tries, best, deadEnds (left out when 0)]. */
+type SavedAction = [string, number, number, number?];
+
 export interface EpisodicMemoryState {
   version: 1;
   /**
    * [goal \u0000 situation, [actionKey, tries, best, deadEnds?][]][], least recently updated first
    * (deadEnds absent in states saved before it existed: 0).
    */
-  entries: [string, [string, number, number, number?][]][];
+  entries: [string, SavedAction[]][];
   /** [situation class, [actionClass, tries, total return][]][]. */
   classes?: [string, [string, number, number][]][];
 }
@@ -609,13 +612,7 @@ export class EpisodicMemory {
       entries: [...this.table.entries()].map(([k, actions]) => [
         k,
         [...actions.entries()].map(
-          ([a, m]) =>
-            (m.deadEnds > 0 ? [a, m.tries, m.best, m.deadEnds] : [a, m.tries, m.best]) as [
-              string,
-              number,
-              number,
-              number?,
-            ],
+          ([a, m]): SavedAction => (m.deadEnds > 0 ? [a, m.tries, m.best, m.deadEnds] : [a, m.tries, m.best]),
         ),
       ]),
       classes: [...this.classes.entries()].map(([k, byClass]) => [

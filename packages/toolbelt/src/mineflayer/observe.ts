@@ -7,6 +7,7 @@ import type { ActionReport } from './action-report';
 import { inventoryCounts } from './action-report';
 import type { MineflayerAgentState } from './agent-state';
 import { scanBox } from './block-scan';
+import type { Vec3 } from './deps';
 
 export interface NearbyBlockType {
   name: string;
@@ -73,10 +74,15 @@ export function observeBot(state: MineflayerAgentState, options: ObserveOptions 
   const height = options.blockHeight ?? 6;
   const ignore = new Set(options.ignoreBlocks ?? ['air', 'cave_air', 'void_air']);
   const blockPrecision = options.precision === 'block';
-  const exact = bot.entity.position;
-  // In block precision every distance is measured from the center of the bot's block, at its feet.
-  const pos = blockPrecision ? exact.floored().offset(0.5, 0, 0.5) : exact;
+  // In block precision a position stands for the center of its block, at its feet: distances are
+  // measured between such centers and positions are given as the block's coordinates.
+  const place = (p: Vec3): Vec3 => (blockPrecision ? p.floored().offset(0.5, 0, 0.5) : p);
+  const coords = (p: Vec3): [number, number, number] =>
+    blockPrecision
+      ? [Math.floor(p.x), Math.floor(p.y), Math.floor(p.z)]
+      : [round1(p.x), round1(p.y), round1(p.z)];
   const roundDistance = blockPrecision ? Math.round : round1;
+  const pos = place(bot.entity.position);
   const byState = bot.registry.blocksByStateId as Record<number, { name: string } | undefined>;
 
   const blocks = new Map<string, NearbyBlockType>();
@@ -107,7 +113,7 @@ export function observeBot(state: MineflayerAgentState, options: ObserveOptions 
     if (entity === bot.entity || !entity.position) continue;
     // Entities a client only heard of through an odd packet have no type: nothing to act on.
     if (entity.type !== 'player' && !entity.name) continue;
-    const at = blockPrecision ? entity.position.floored().offset(0.5, 0, 0.5) : entity.position;
+    const at = place(entity.position);
     const distance = at.distanceTo(pos);
     if (distance > entityRadius) continue;
     nearbyEntities.push({
@@ -115,9 +121,7 @@ export function observeBot(state: MineflayerAgentState, options: ObserveOptions 
       kind: entityKind(entity),
       name: entityName(entity),
       distance: roundDistance(distance),
-      position: blockPrecision
-        ? [Math.floor(at.x), Math.floor(at.y), Math.floor(at.z)]
-        : [round1(at.x), round1(at.y), round1(at.z)],
+      position: coords(at),
     });
   }
   nearbyEntities.sort((a, b) => a.distance - b.distance || a.id.localeCompare(b.id));
@@ -125,9 +129,7 @@ export function observeBot(state: MineflayerAgentState, options: ObserveOptions 
   const report = state.lastReport;
   return {
     username: bot.username,
-    position: blockPrecision
-      ? [Math.floor(pos.x), Math.floor(pos.y), Math.floor(pos.z)]
-      : [round1(pos.x), round1(pos.y), round1(pos.z)],
+    position: coords(pos),
     health: Math.round(bot.health ?? 0),
     food: Math.round(bot.food ?? 0),
     time: bot.time?.timeOfDay ?? 0,

@@ -3,7 +3,7 @@
  * loaded machine. The real path (flying-squid, mineflayer) is in packages/worlds/test/minecraft/tools.test.ts.
  */
 import { EventEmitter } from 'node:events';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type Bot, vec3 } from '../deps';
 import { dropsForSure, pickUpDrops } from './collect-blocks';
 
@@ -47,48 +47,46 @@ function slowServerBot(spawnAfterMs: number) {
   };
 }
 
+/** The stand-in bots of a test; their pending timers are cleared after it. */
+const made: ReturnType<typeof slowServerBot>[] = [];
+const slowServer = (spawnAfterMs: number) => {
+  const fake = slowServerBot(spawnAfterMs);
+  made.push(fake);
+  return fake;
+};
+afterEach(() => {
+  for (const fake of made.splice(0)) fake.done();
+});
+
 describe('pickUpDrops', () => {
   it('waits for a drop that a slow server spawns late when a drop is expected', async () => {
-    const { bot, held, done } = slowServerBot(900);
-    try {
-      await pickUpDrops(bot, vec3(1, 5, 0), new AbortController().signal, { expected: 1, heldBefore: 0 });
-      expect(held()).toBe(1);
-    } finally {
-      done();
-    }
+    const { bot, held } = slowServer(900);
+    await pickUpDrops(bot, vec3(1, 5, 0), new AbortController().signal, { expected: 1, heldBefore: 0 });
+    expect(held()).toBe(1);
   });
 
   it('does not wait when no drop is expected (only what is in sight is picked up)', async () => {
-    const { bot, held, done } = slowServerBot(900);
-    try {
-      const started = performance.now();
-      await pickUpDrops(bot, vec3(1, 5, 0), new AbortController().signal);
-      expect(held()).toBe(0);
-      expect(performance.now() - started).toBeLessThan(800);
-    } finally {
-      done();
-    }
+    const { bot, held } = slowServer(900);
+    const started = performance.now();
+    await pickUpDrops(bot, vec3(1, 5, 0), new AbortController().signal);
+    expect(held()).toBe(0);
+    expect(performance.now() - started).toBeLessThan(800);
   });
 
   it('gives up at the budget when the drop never comes', async () => {
-    const { bot, held, done } = slowServerBot(60_000);
-    try {
-      const started = performance.now();
-      await pickUpDrops(bot, vec3(1, 5, 0), new AbortController().signal, {
-        expected: 1,
-        heldBefore: 0,
-        budgetMs: 500,
-      });
-      expect(held()).toBe(0);
-      expect(performance.now() - started).toBeGreaterThanOrEqual(450);
-    } finally {
-      done();
-    }
+    const { bot, held } = slowServer(60_000);
+    const started = performance.now();
+    await pickUpDrops(bot, vec3(1, 5, 0), new AbortController().signal, {
+      expected: 1,
+      heldBefore: 0,
+      budgetMs: 500,
+    });
+    expect(held()).toBe(0);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(450);
   });
 
   it('knows which blocks drop for sure from the loot tables', () => {
-    const { bot, done } = slowServerBot(60_000);
-    done();
+    const { bot } = slowServer(60_000);
     expect(dropsForSure(bot, 'stone')).toBe(true);
     expect(dropsForSure(bot, 'oak_leaves')).toBe(false);
     expect(dropsForSure(bot, 'unknown_block')).toBe(true);
