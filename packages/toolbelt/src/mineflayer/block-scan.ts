@@ -41,10 +41,24 @@ export function scanBox(
   }
 }
 
-/** Positions of blocks of the given block ids, nearest to the bot's eyes first. */
+const EYE_HEIGHT = 1.62;
+
+/**
+ * The bot's eyes as if it stood at the center of its block. Distances that decide what to do next
+ * (which block is nearest, whether to walk first) then depend on which block the bot stands in,
+ * not on where inside it a walk happened to stop (timing): the same world gives the same choices.
+ */
+export function eyesAtBlockCenter(bot: Bot): Vec3 {
+  return bot.entity.position.floored().offset(0.5, EYE_HEIGHT, 0.5);
+}
+
+/**
+ * Positions of blocks of the given block ids, nearest to the bot's eyes (at its block's center)
+ * first; ties go to the lower block, then by x and z.
+ */
 export function findNearestBlocks(bot: Bot, blockIds: ReadonlySet<number>, box: ScanBox, limit = 64): Vec3[] {
   const byState = bot.registry.blocksByStateId as Record<number, { id: number } | undefined>;
-  const eye = bot.entity.position.offset(0, 1.62, 0);
+  const eye = eyesAtBlockCenter(bot);
   const found: { pos: Vec3; d: number }[] = [];
   scanBox(bot, box, (stateId, x, y, z) => {
     const block = byState[stateId];
@@ -52,6 +66,6 @@ export function findNearestBlocks(bot: Bot, blockIds: ReadonlySet<number>, box: 
     const pos = vec3(x, y, z);
     found.push({ pos, d: eye.distanceTo(pos.offset(0.5, 0.5, 0.5)) });
   });
-  found.sort((a, b) => a.d - b.d || a.pos.y - b.pos.y);
+  found.sort((a, b) => a.d - b.d || a.pos.y - b.pos.y || a.pos.x - b.pos.x || a.pos.z - b.pos.z);
   return found.slice(0, limit).map((f) => f.pos);
 }

@@ -13,16 +13,22 @@ interface FakeEntity {
   position: ReturnType<typeof vec3>;
 }
 
-/** A bot that stands still; a drop shows up `spawnAfterMs` after the dig and is picked up 100 ms after that. */
+/**
+ * A bot that stands still (its walks are recorded, not made); a drop shows up `spawnAfterMs` after the dig and is picked up 100 ms after that. */
 function slowServerBot(spawnAfterMs: number) {
   const emitter = new EventEmitter();
   const entities: Record<number, FakeEntity> = {};
   let cobblestone = 0;
+  const walks: string[] = [];
   const bot = Object.assign(emitter, {
     entity: { position: vec3(0.5, 5, 0.5) },
     entities,
     inventory: { items: () => (cobblestone > 0 ? [{ name: 'cobblestone', count: cobblestone }] : []) },
-    pathfinder: { goto: async () => {} },
+    pathfinder: {
+      goto: async (goal: { x: number; z: number }) => {
+        walks.push(`${goal.x},${goal.z}`);
+      },
+    },
     registry: {
       blockLoot: {
         stone: { drops: [{ item: 'cobblestone' }] },
@@ -43,6 +49,8 @@ function slowServerBot(spawnAfterMs: number) {
   return {
     bot: bot as unknown as Bot,
     held: () => cobblestone,
+    /** Where the bot was sent (goal x,z), in order. */
+    walks,
     done: () => timers.forEach(clearTimeout),
   };
 }
@@ -83,6 +91,23 @@ describe('pickUpDrops', () => {
     });
     expect(held()).toBe(0);
     expect(performance.now() - started).toBeGreaterThanOrEqual(450);
+  });
+
+  it('walks to the dug columns whether the drop came fast or late, so the bot ends in the same block', async () => {
+    const routes: string[][] = [];
+    for (const spawnAfterMs of [20, 900]) {
+      const { bot, held, walks } = slowServer(spawnAfterMs);
+      await pickUpDrops(bot, vec3(3, 5, 0), new AbortController().signal, {
+        expected: 1,
+        heldBefore: 0,
+        columns: [vec3(3, 5, 0)],
+      });
+      expect(held()).toBe(1);
+      routes.push(walks);
+    }
+    // The fast drop was picked up before the bot looked for it; the late one after. Same walk.
+    expect(routes[0]).toEqual(['3,0']);
+    expect(routes[1]).toEqual(routes[0]);
   });
 
   it('knows which blocks drop for sure from the loot tables', () => {

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { defineTool } from '../../define-tool';
 import { ToolCallError } from '../../errors/tool-call-error';
 import { type MineflayerAgentState, runAction, searchBox } from '../agent-state';
-import { findNearestBlocks } from '../block-scan';
+import { eyesAtBlockCenter, findNearestBlocks } from '../block-scan';
 import { type Bot, goals, type Vec3 } from '../deps';
 import { sleep, throwIfAborted } from '../interrupt';
 import { walkTo } from '../movement';
@@ -15,10 +15,9 @@ import { actionReportSchema, TAGS } from './report-schema';
 
 /** The game's survival reach from the eyes, a little reduced for safety. */
 const REACH = 4.5;
-const EYE_HEIGHT = 1.62;
 
 function eyeDistance(bot: Bot, pos: Vec3): number {
-  return bot.entity.position.offset(0, EYE_HEIGHT, 0).distanceTo(pos.offset(0.5, 0.5, 0.5));
+  return eyesAtBlockCenter(bot).distanceTo(pos.offset(0.5, 0.5, 0.5));
 }
 
 /** Item entities within this many blocks of a dug block count as its drops. */
@@ -52,14 +51,20 @@ interface LootDrop {
  * spawn packet has not arrived yet: a slow server (a loaded machine) then gives the same outcome as a
  * fast one, where a fixed wait would give up on a drop that had not shown up yet. With `expected` 0
  * it picks up whatever drops are in sight.
+ *
+ * `columns` are the dug blocks: their drops fall straight down their own columns, so the bot first
+ * walks next to each (in order; no step when it already stands there) whether or not a drop was
+ * already picked up on the way. That walk depends only on the world, not on how fast the server
+ * was, so the bot ends in the same block on a loaded machine as on an idle one. Only a drop that is
+ * still missing after it is chased where it lies.
  */
 export async function pickUpDrops(
   bot: Bot,
   near: Vec3,
   signal: AbortSignal,
-  options: { expected?: number; heldBefore?: number; budgetMs?: number } = {},
+  options: { expected?: number; heldBefore?: number; budgetMs?: number; columns?: readonly Vec3[] } = {},
 ): Promise<void> {
-  const { expected = 0, heldBefore = itemsHeld(bot), budgetMs = 6000 } = options;
+  const { expected = 0, heldBefore = itemsHeld(bot), budgetMs = 6000, columns = [] } = options;
   const deadline = performance.now() + budgetMs;
   const skipped = new Set<number>();
   const drops = () =>
@@ -68,6 +73,13 @@ export async function pickUpDrops(
     );
   // Drops pop up, fall and become collectable after a short delay.
   await sleep(300, signal);
+  for (const c of columns) {
+    try {
+      await walkTo(bot, new goals.GoalNearXZ(c.x, c.z, 1), signal, 'the dropped items');
+    } catch {
+      break;
+    }
+  }
   while (performance.now() < deadline && !signal.aborted) {
     if (expected > 0 && itemsHeld(bot) - heldBefore >= expected) return;
     const pending = drops();
@@ -81,7 +93,13 @@ export async function pickUpDrops(
     );
     const p = nearest.position;
     try {
-      await walkTo(bot, new goals.GoalNear(p.x, p.y, p.z, 1), signal, 'the dropped items');
+      // Its column, not its current point: a falling drop's height depends on timing.
+      await walkTo(
+        bot,
+        new goals.GoalNearXZ(Math.floor(p.x), Math.floor(p.z), 1),
+        signal,
+        'the dropped items',
+      );
     } catch {
       return;
     }
@@ -123,10 +141,15 @@ export function collectBlocksTool(state: MineflayerAgentState) {
         // Each block dug since the last pick-up that drops for sure adds at least one item.
         const dropsEach = dropsForSure(bot, name) ? 1 : 0;
         let heldBefore = itemsHeld(bot);
-        let dugSincePickUp = 0;
+        let dugSincePickUp: Vec3[] = [];
         const pickUp = async (at: Vec3) => {
-          await pickUpDrops(bot, at, ctx.signal, { expected: dugSincePickUp * dropsEach, heldBefore });
-          dugSincePickUp = 0;
+          const expected = dugSincePickUp.length * dropsEach;
+          await pickUpDrops(bot, at, ctx.signal, {
+            expected,
+            heldBefore,
+            columns: expected > 0 ? dugSincePickUp : [],
+          });
+          dugSincePickUp = [];
           heldBefore = itemsHeld(bot);
         };
         const ids = new Set([id]);
@@ -174,7 +197,7 @@ export function collectBlocksTool(state: MineflayerAgentState) {
           }
           await bot.dig(current, true);
           dug++;
-          dugSincePickUp++;
+          dugSincePickUp.push(target);
           lastDug = target;
         }
         if (lastDug) await pickUp(lastDug);

@@ -31,7 +31,13 @@ async function reachableTable(state: MineflayerAgentState, signal: AbortSignal):
   }
   if (!table) return null;
   const p = table.position;
-  if (bot.entity.position.distanceTo(p.offset(0.5, 0.5, 0.5)) > 4) {
+  // From the center of the bot's block: whether it walks depends on its block, not on timing.
+  if (
+    bot.entity.position
+      .floored()
+      .offset(0.5, 0, 0.5)
+      .distanceTo(p.offset(0.5, 0.5, 0.5)) > 4
+  ) {
     await walkTo(bot, new goals.GoalNear(p.x, p.y, p.z, 2), signal, `the crafting table at ${p}`);
   }
   return bot.blockAt(p);

@@ -83,8 +83,10 @@ export function giveItemTool(state: MineflayerAgentState) {
         requireItems(bot, id, name, count);
         const target = () => bot.players[player]?.entity;
         if (!target()) throw new ToolCallError('invalid_arguments', `player "${player}" is not in sight`);
-        const p = target()!.position;
-        if (bot.entity.position.distanceTo(p) > 2.5) {
+        // Whole blocks (theirs and ours): whether to walk, where to, and where to aim then depend on
+        // which blocks the two stand in, not on where inside them their last walks stopped.
+        const p = target()!.position.floored();
+        if (bot.entity.position.floored().distanceTo(p) > 2) {
           await walkTo(bot, new goals.GoalNear(p.x, p.y, p.z, 2), ctx.signal, player);
         }
         const receiver = target();
@@ -96,7 +98,7 @@ export function giveItemTool(state: MineflayerAgentState) {
         bot.on('playerCollect', onCollect);
         try {
           // Aim low: the toss arcs up and lands about a block and a half ahead.
-          await bot.lookAt(receiver.position.offset(0, 0.2, 0), true);
+          await bot.lookAt(receiver.position.floored().offset(0.5, 0.2, 0.5), true);
           // The look goes out with the next physics tick; the toss must not overtake it.
           await sleep(120, ctx.signal);
           await bot.toss(id, null, count);
