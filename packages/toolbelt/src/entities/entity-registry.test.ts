@@ -76,4 +76,16 @@ describe('EntityRegistry', () => {
     expect(entities.tryResolve('tab', 'e1')).toMatchObject({ ok: false, error: { reason: 'unknown' } });
     expect(entities.tryResolve('tab', 'e4')).toMatchObject({ ok: false, error: { reason: 'stale' } });
   });
+
+  it('restart numbers from e1 again and forgets every earlier id', () => {
+    const entities = new EntityRegistry();
+    entities.assign('world', 'entity:41');
+    entities.assign('world', 'entity:42', 'zombie');
+    entities.restart();
+    expect(entities.size('world')).toBe(0);
+    expect(entities.tryResolve('world', 'e2')).toMatchObject({ ok: false, error: { reason: 'unknown' } });
+    // Whatever the first episode saw, the next one's first entity is e1.
+    expect(entities.assign('world', 'entity:99', 'player')).toBe('e1');
+    expect(entities.resolve('world', 'e1')).toBe('player');
+  });
 });

@@ -101,6 +101,19 @@ export class EntityRegistry {
     return state.version;
   }
 
+  /**
+   * Forgets every scope and every id, and numbers from 1 again. For a registry that one agent owns,
+   * between episodes: an episode's ids then depend only on what that episode saw, not on how many
+   * things earlier episodes happened to see. Ids issued before may be issued again for other
+   * things, so call it only where nothing still holds them (a new episode starts a new context).
+   */
+  restart(): void {
+    this.#scopes.clear();
+    this.#retired.clear();
+    this.#owner.clear();
+    this.#next = 1;
+  }
+
   /** Forgets the scope (a tab closed); its ids read as stale afterwards. */
   clear(scope: string): void {
     const state = this.#scopes.get(scope);

@@ -43,7 +43,11 @@ export interface MineflayerAdapter {
   readonly tools: AnyTool[];
   observe(options?: ObserveOptions): BotObservation;
   render(observation: BotObservation): string;
-  /** Forgets chat and the last action (between episodes that reuse the bot). */
+  /**
+   * Forgets chat and the last action (between episodes that reuse the bot). With an entity registry
+   * of its own (none given in the options), it also numbers entity ids from `e1` again, so the ids
+   * an episode shows do not depend on what earlier episodes saw; a shared registry is left alone.
+   */
   reset(): void;
   /** Stops whatever the bot is doing and detaches the adapter's listeners (the bot stays connected). */
   dispose(): void;
@@ -94,6 +98,7 @@ export function createMineflayerAdapter(bot: Bot, options: MineflayerAdapterOpti
     reset() {
       chat.length = 0;
       state.lastReport = null;
+      if (!options.entities) state.entities.restart();
     },
     dispose() {
       bot.removeListener('chat', onChat);
