@@ -8,6 +8,7 @@ import {
   createMinecraftEnvironment,
   type MinecraftEnvironment,
   MinecraftServerDownError,
+  REGION_RADIUS,
 } from '@chimera/worlds/minecraft';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomPolicy, scriptedChoice } from './scripted-policy';
@@ -188,6 +189,11 @@ describe('Minecraft environment', () => {
       expect.arrayContaining([expect.objectContaining({ kind: 'player', name: 'bob' })]),
     );
     expect(seen.text).not.toContain('bob');
+    // The whole region, even where it crosses into a chunk the server had not sent since the teleport.
+    const ground = (seen.data.nearbyBlocks as { name: string; count: number }[]).find(
+      (b) => b.name === 'grass_block',
+    );
+    expect(ground?.count).toBe((2 * REGION_RADIUS + 1) ** 2);
     await again.close();
   }, 60_000);
 

@@ -16,7 +16,7 @@ import {
 import { createMinecraftTaskGenerator } from '../tasks/task-generator';
 import { BotPool, type PooledBot } from './bot-pool';
 import { MinecraftSession, type SessionHost } from './minecraft-session';
-import { REGION_RADIUS, regionBlocks, toWorld } from './region';
+import { REGION_RADIUS, regionBlocks, regionBox, toWorld } from './region';
 import { parseParams, TaskInstance } from './task-instance';
 
 export interface MinecraftEnvironmentOptions extends MinecraftServerOptions {
@@ -183,13 +183,19 @@ class MinecraftEnvironmentImpl implements MinecraftEnvironment, SessionHost {
     // reset arrives, and the server's later spawn packets then undo it. The reset is idempotent,
     // so it is sent again every RESEND_MS until the bot shows it.
     const RESEND_MS = 2_000;
+    const REGION_RESEND_MS = 250;
     await server.resetPlayer(pooled.username, position, items);
     pooled.adapter.reset();
-    // Wait until the bot itself sees the reset (position and inventory), or its first
+    // The region as the server has it now: the bot's first observation must not depend on how many
+    // of the region's block updates (or chunks) had reached it yet.
+    const region = regionBox(instance.origin);
+    const regionNow = await server.getBlocks(region.from, region.to);
+    // Wait until the bot itself sees the reset (position, inventory and region), or its first
     // observation would describe the previous episode.
     const begun = performance.now();
     let sent = begun;
     const bot = pooled.bot;
+    let regionShown = false;
     for (;;) {
       const p = bot.entity.position;
       const near =
@@ -201,21 +207,25 @@ class MinecraftEnvironmentImpl implements MinecraftEnvironment, SessionHost {
       const same =
         Object.keys(counts).length === Object.keys(items).length &&
         Object.entries(items).every(([name, n]) => counts[name] === n);
+      regionShown ||= shows(bot, region, regionNow);
       // On the ground too: mineflayer digs 5x slower while it believes it is falling.
-      if (near && same && bot.entity.onGround) return;
+      if (near && same && bot.entity.onGround && regionShown) return;
       const now = performance.now();
       if (now - begun > timeoutMs) {
         const missing = [
           near ? '' : `position ${fmt(p)} instead of ${fmt(position)}`,
           same ? '' : `inventory ${JSON.stringify(counts)} instead of ${JSON.stringify(items)}`,
           bot.entity.onGround ? '' : 'not on the ground',
+          regionShown ? '' : 'the task region not loaded yet',
         ].filter(Boolean);
         throw new MinecraftWorldError(
           `bot ${pooled.username} did not show its reset within ${timeoutMs} ms (${missing.join('; ')}); ` +
             'the server or this machine is overloaded: retry, or raise syncTimeoutMs',
         );
       }
-      if (now - sent > RESEND_MS) {
+      // Only the region missing (a chunk the server has not sent since the teleport): a new
+      // teleport makes it send the chunks around, so that resend need not wait as long.
+      if (now - sent > (near && same ? REGION_RESEND_MS : RESEND_MS)) {
         sent = now;
         await server.resetPlayer(pooled.username, position, items);
       }
@@ -259,3 +269,17 @@ class MinecraftEnvironmentImpl implements MinecraftEnvironment, SessionHost {
 
 const fmt = (p: { x: number; y: number; z: number }) =>
   `${p.x.toFixed(1)},${p.y.toFixed(1)},${p.z.toFixed(1)}`;
+
+/** Whether the bot's world has every block of `box` as `names` lists them (y, then z, then x). */
+function shows(bot: PooledBot['bot'], box: ReturnType<typeof regionBox>, names: readonly string[]): boolean {
+  const cursor = bot.entity.position.clone();
+  let i = 0;
+  for (let y = box.from.y; y <= box.to.y; y++) {
+    for (let z = box.from.z; z <= box.to.z; z++) {
+      for (let x = box.from.x; x <= box.to.x; x++) {
+        if (bot.blockAt(cursor.set(x, y, z))?.name !== names[i++]) return false;
+      }
+    }
+  }
+  return true;
+}
