@@ -39,6 +39,11 @@ export interface EpisodeOptions {
   explore: boolean;
   /** An already started session (multi-agent sessions start theirs together). */
   session?: EnvironmentSession;
+  /**
+   * Tries at starting the episode (default 2): a start or first observation that throws is closed
+   * and tried again on a new session before the episode counts as failed. 1 turns retries off.
+   */
+  startAttempts?: number;
   tags?: string[];
   /** Called after every step (progress output). */
   onStep?: (info: { step: number; self: string; action: string; reward: number }) => void;
@@ -78,23 +83,35 @@ export async function runEpisode(options: EpisodeOptions): Promise<EpisodeResult
   let error: string | undefined;
   let observation: Observation;
   let finalVerdict: { success: boolean; score: number } | undefined;
-  try {
-    session ??= await options.environment.start(task, { agentId });
-    observation = await session.observe();
-  } catch (e) {
-    return {
-      episodeId: options.episodeId,
-      task,
-      success: false,
-      score: 0,
-      steps: 0,
-      episodeReturn: 0,
-      truncated: true,
-      selvesUsed: [],
-      swaps: 0,
-      records,
-      error: `environment failed to start the episode: ${(e as Error).message}`,
-    };
+  // A start that fails (a bot that lost its connection, a server hiccup) happened before the agent
+  // did anything: it is tried again on a new session, so an environment error is not scored as
+  // the agent's failure. A session given by the caller is not restarted.
+  const attempts = options.session ? 1 : Math.max(1, options.startAttempts ?? 2);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      session ??= await options.environment.start(task, { agentId });
+      observation = await session.observe();
+      break;
+    } catch (e) {
+      if (!options.session && session) {
+        await session.close().catch(() => {});
+        session = undefined;
+      }
+      if (attempt < attempts) continue;
+      return {
+        episodeId: options.episodeId,
+        task,
+        success: false,
+        score: 0,
+        steps: 0,
+        episodeReturn: 0,
+        truncated: true,
+        selvesUsed: [],
+        swaps: 0,
+        records,
+        error: `environment failed to start the episode${attempts > 1 ? ` (${attempts} tries)` : ''}: ${(e as Error).message}`,
+      };
+    }
   }
   for (let step = 0; step < task.maxSteps && !finished; step++) {
     const startedAt = new Date().toISOString();

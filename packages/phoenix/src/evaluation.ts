@@ -146,12 +146,16 @@ export async function evaluate(options: {
   }
   await Promise.all(
     [...queues].flatMap(([environment, indices]) => {
-      let next = 0;
+      const workers = Math.max(
+        1,
+        Math.min(requested, environment.maxConcurrentSessions ?? requested, indices.length),
+      );
+      // Worker w takes every workers-th task from the w-th: which agent runs an episode follows from
+      // the task list, not from which worker happened to finish first.
       const worker = async (w: number) => {
-        while (next < indices.length) await run(indices[next++]!, environment, w);
+        for (let j = w; j < indices.length; j += workers) await run(indices[j]!, environment, w);
       };
-      const workers = Math.min(requested, environment.maxConcurrentSessions ?? requested, indices.length);
-      return Array.from({ length: Math.max(1, workers) }, (_, w) => worker(w));
+      return Array.from({ length: workers }, (_, w) => worker(w));
     }),
   );
   return { scores: scoreByFamily(results), results };
