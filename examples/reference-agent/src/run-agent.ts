@@ -116,6 +116,10 @@ export function episodeTrace(r: EpisodeResult) {
   };
 }
 
+function episodeIndex(r: EpisodeResult): number {
+  return Number(r.episodeId.slice(r.episodeId.lastIndexOf('-') + 1));
+}
+
 /** Writes episode traces as JSON lines (one episode each), creating the folder. */
 function writeTraces(path: string, traces: readonly ReturnType<typeof episodeTrace>[]): void {
   mkdirSync(dirname(path), { recursive: true });
@@ -328,7 +332,7 @@ export async function runAgent(options: CliOptions): Promise<number> {
 
     // Held-out episodes of the evaluation in progress; written whole at its end (a resumed cycle
     // evaluates again and rewrites the file).
-    let heldoutTraces: ReturnType<typeof episodeTrace>[] = [];
+    let heldoutEpisodes: EpisodeResult[] = [];
     const onEvent = (e: PhoenixEvent) => {
       switch (e.type) {
         case 'resumed':
@@ -346,7 +350,7 @@ export async function runAgent(options: CliOptions): Promise<number> {
           say('phase', `cycle ${e.cycle}: ${e.phase}`, e);
           break;
         case 'episode':
-          if (e.phase === 'baseline' || e.phase === 'evaluate') heldoutTraces.push(episodeTrace(e.result));
+          if (e.phase === 'baseline' || e.phase === 'evaluate') heldoutEpisodes.push(e.result);
           progress.update({
             episode: e.index + 1,
             episodes: e.total,
@@ -375,8 +379,10 @@ export async function runAgent(options: CliOptions): Promise<number> {
           say('learned', `  wake: ${e.outcome.targetSelf}: ${e.outcome.reason}`, { outcome: e.outcome });
           break;
         case 'evaluation': {
-          writeTraces(join(out, 'heldout', `cycle-${e.cycle}.jsonl`), heldoutTraces);
-          heldoutTraces = [];
+          // In task order (episode ids end in the task's index), not the order concurrent episodes finished.
+          heldoutEpisodes.sort((a, b) => episodeIndex(a) - episodeIndex(b));
+          writeTraces(join(out, 'heldout', `cycle-${e.cycle}.jsonl`), heldoutEpisodes.map(episodeTrace));
+          heldoutEpisodes = [];
           const exp = rate(toMetricsScores(e.scores), (s) => s.needsExperience);
           const lex = rate(toMetricsScores(e.scores), (s) => !s.needsExperience);
           progress.update({ successRate: exp });
