@@ -15,7 +15,7 @@ import {
 } from '../server/start-server';
 import { createMinecraftTaskGenerator } from '../tasks/task-generator';
 import { BotPool, type PooledBot } from './bot-pool';
-import { MinecraftSession, type SessionHost } from './minecraft-session';
+import { MinecraftSession, type SessionHost, serverCaughtUp } from './minecraft-session';
 import { REGION_RADIUS, regionBlocks, regionBox, toWorld } from './region';
 import { parseParams, TaskInstance } from './task-instance';
 
@@ -161,6 +161,7 @@ class MinecraftEnvironmentImpl implements MinecraftEnvironment, SessionHost {
       session = new MinecraftSession(this, instance, role, pooled);
       this.#sessions.set(agentId, session);
       // Kits do not count as progress: only what the agents make from here on does.
+      await serverCaughtUp(server, pooled);
       const snapshot = await instance.snapshot(server);
       for (const item of instance.params.milestones) {
         if (snapshot.inventories.some((inv) => (inv[item] ?? 0) > 0)) instance.reached.add(item);

@@ -155,6 +155,7 @@ export class MinecraftSession implements EnvironmentSession {
     let verdict: EpisodeVerdict;
     let shaped = 0;
     try {
+      await serverCaughtUp(server, this.pooled);
       const snapshot = await this.instance.snapshot(server);
       verdict = judge(this.instance.params, snapshot);
       const now = progress(this.instance.params, snapshot, this.instance.reached);
@@ -227,6 +228,32 @@ export class MinecraftSession implements EnvironmentSession {
       ? { observation, reward, done, truncated, result, info }
       : { observation, reward, done, truncated, result };
   }
+}
+
+/** How long a verdict waits for the server to apply what the bot already shows. */
+const CATCH_UP_MS = 1_000;
+
+/**
+ * Waits (briefly) until the server's inventory of the bot matches the bot's own view. A tool
+ * returns once the bot sees its effect, and mineflayer applies some effects (a craft's result)
+ * before the server has read the packets. A verdict taken from the server in between would judge
+ * the step before the action, sooner or later depending on how loaded the machine is.
+ */
+export async function serverCaughtUp(server: MinecraftServer, pooled: PooledBot): Promise<void> {
+  const deadline = performance.now() + CATCH_UP_MS;
+  for (;;) {
+    const held: Record<string, number> = {};
+    for (const item of pooled.bot.inventory.items()) held[item.name] = (held[item.name] ?? 0) + item.count;
+    const onServer = await server.inventory(pooled.username).catch(() => null);
+    if (!onServer || sameCounts(held, onServer) || performance.now() > deadline) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+function sameCounts(a: Record<string, number>, b: Record<string, number>): boolean {
+  const names = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const name of names) if ((a[name] ?? 0) !== (b[name] ?? 0)) return false;
+  return true;
 }
 
 function fail(call: ToolCall, code: 'environment_error', message: string, started: number): DispatchResult {
