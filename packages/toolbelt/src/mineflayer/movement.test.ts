@@ -18,7 +18,12 @@ function driftingBot(stopsAt: [number, number, number]) {
       goto: async (goal: { constructor: { name: string }; x: number; y: number; z: number }) => {
         walks.push(`${goal.constructor.name} ${goal.x},${goal.y},${goal.z}`);
         if (walks.length === 1) {
-          emitter.emit('path_update', { path: [{ x: 1.5, y: 5, z: 0.5 }, { x: 3.5, y: 5, z: 0.5 }] });
+          emitter.emit('path_update', {
+            path: [
+              { x: 1.5, y: 5, z: 0.5 },
+              { x: 3.5, y: 5, z: 0.5 },
+            ],
+          });
           entity.position = vec3(...stopsAt);
         } else {
           entity.position = vec3(goal.x + 0.5, goal.y, goal.z + 0.5);
