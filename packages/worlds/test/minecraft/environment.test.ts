@@ -179,7 +179,9 @@ describe('Minecraft environment', () => {
     expect(view.text.split('\n')[0]).toMatch(new RegExp(`^alice at ${relative.join(',')} `));
     await alices.close();
     await bobs.close();
-    // bob now idles in region 0, where alice's next task runs: close by, but not part of it.
+    // Idle bots wait outside the regions (see below); put bob by hand in region 0, where alice's
+    // next task runs: close by, but not part of it.
+    await env.server!.teleport('bob', { x: 3, y: 5, z: 3 });
     const again = await env.start(planks(33), { agentId: 'alice' });
     const seen = await again.observe();
     const players = await env.server!.players();
@@ -218,6 +220,29 @@ describe('Minecraft environment', () => {
     const meanScore = results.reduce((sum, r) => sum + r.score, 0) / results.length;
     expect(meanScore).toBeLessThan(0.5);
   }, 150_000);
+
+  it("an idle bot waits outside the regions and does not take the next episode's drops", async () => {
+    const stone = () =>
+      env.generator.generate({ family: 'mine-stone', difficulty: 0, seed: 1000, split: 'heldout' });
+    const mine = async (agentId: string) => {
+      const session = await env.start(stone(), { agentId });
+      try {
+        const dig = session.candidates(await session.observe()).find((c) => c.text === 'collect stone 1');
+        return await session.step(dig!.call);
+      } finally {
+        await session.close();
+      }
+    };
+    // bob mines the task's nearest stone and leaves; alice then mines the same stone of a new
+    // instance of the task, where bob's bot used to stand right next to it.
+    expect((await mine('bob')).done).toBe(true);
+    const players = await env.server!.players();
+    const bob = players.find((p) => p.username === 'bob')!.position;
+    expect(Math.abs(bob.x) > 3 * REGION_RADIUS || Math.abs(bob.z) > 3 * REGION_RADIUS).toBe(true);
+    const alices = await mine('alice');
+    expect(alices.result.ok && alices.done).toBe(true);
+    expect(alices.observation.data.inventory).toMatchObject({ cobblestone: 1 });
+  }, 60_000);
 
   it('a server killed mid-episode fails the episode cleanly, and the next start brings a new one', async () => {
     const task = env.generator.generate({ family: 'gather-logs', difficulty: 2, seed: 3, split: 'train' });

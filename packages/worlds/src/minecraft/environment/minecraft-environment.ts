@@ -16,8 +16,14 @@ import {
 import { createMinecraftTaskGenerator } from '../tasks/task-generator';
 import { BotPool, type PooledBot } from './bot-pool';
 import { MinecraftSession, type SessionHost, serverCaughtUp } from './minecraft-session';
-import { REGION_RADIUS, regionBlocks, regionBox, toWorld } from './region';
+import { REGION_RADIUS, regionBlocks, regionBox, regionOrigin, toWorld } from './region';
 import { parseParams, TaskInstance } from './task-instance';
+
+/**
+ * Where bots wait between episodes: where a region -1 would be (regions run along +x from 0), out
+ * of reach of every region's drops and paths.
+ */
+const PARKING = regionOrigin(-1);
 
 export interface MinecraftEnvironmentOptions extends MinecraftServerOptions {
   /** Task regions that may run at once (default 4). */
@@ -242,7 +248,11 @@ class MinecraftEnvironmentImpl implements MinecraftEnvironment, SessionHost {
     return instance.generation === this.#generation ? this.#exit : Promise.resolve();
   }
 
-  release(session: MinecraftSession): void {
+  async release(session: MinecraftSession): Promise<void> {
+    // An idle bot waits outside every region: one left where its episode ended picked up the next
+    // episode's drops there (a dug stone's cobblestone went to the bot of the episode before).
+    const server = this.serverFor(session.instance);
+    if (server) await server.teleport(session.username, PARKING).catch(() => {});
     const instance = session.instance;
     if (this.#sessions.get(session.agentId) === session) this.#sessions.delete(session.agentId);
     if (instance.members[session.role]?.agentId === session.agentId) instance.leave(session.role);

@@ -30,7 +30,8 @@ export interface SessionHost {
   serverFor(instance: TaskInstance): MinecraftServer | null;
   /** Resolves when that server exits. */
   serverExit(instance: TaskInstance): Promise<void>;
-  release(session: MinecraftSession): void;
+  /** Ends the session's part in its instance and parks its bot (outside every region). */
+  release(session: MinecraftSession): Promise<void>;
 }
 
 export interface MinecraftObservationData extends BotObservation {
@@ -200,7 +201,7 @@ export class MinecraftSession implements EnvironmentSession {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.host.release(this);
+    await this.host.release(this);
   }
 
   #serverDown(call: ToolCall, started: number): StepOutcome {
