@@ -58,6 +58,33 @@ import { readJson, writeJsonAtomic } from './state/atomic-json';
 import { trainAdapter } from './wake/adapter-trainer';
 import { trainingExamples } from './wake/training-examples';
 
+/** Successful episode endings of the target Self read for its retention families (most recent first). */
+const RETENTION_LOOKBACK = 500;
+
+/**
+ * The families a new version of `self` must keep (one validation task each), sorted: every other
+ * family it acted on in the mini-batch (`records` from it), and every family whose episodes it
+ * finished successfully (`records` from the store). A family the Self solves without trouble is
+ * rarely among high-TD steps, and is exactly what a new version could lose unnoticed (forgetting).
+ */
+export function retentionFamilies(
+  self: string,
+  objectiveFamily: string,
+  records: readonly Experience[],
+  environments: readonly { name: string }[],
+): { environment: string; family: string }[] {
+  const others = new Map<string, { environment: string; family: string }>();
+  for (const r of records) {
+    if (r.metadata.self.name !== self || r.metadata.task.family === objectiveFamily) continue;
+    if (!environments.some((e) => e.name === r.metadata.environment)) continue;
+    others.set(`${r.metadata.environment}/${r.metadata.task.family}`, {
+      environment: r.metadata.environment,
+      family: r.metadata.task.family,
+    });
+  }
+  return [...others.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, f]) => f);
+}
+
 export type PhaseName = 'baseline' | 'act' | 'multi-agent' | 'sleep' | 'learn' | 'evaluate';
 const CYCLE_PHASES: PhaseName[] = ['act', 'multi-agent', 'sleep', 'learn', 'evaluate'];
 
@@ -796,20 +823,14 @@ export class PhoenixRun {
       const episodes = await this.episodesOf(picked);
       const examples = trainingExamples(picked, episodes);
       const validation = this.validationTasks(objective.family, objective.environment);
-      // One task of every other family this Self acted on in the mini-batch: a new version must not
-      // buy the objective's family with another one (forgetting).
-      const others = new Map<string, { environment: string; family: string }>();
-      for (const r of picked) {
-        if (r.metadata.self.name !== self || r.metadata.task.family === objective.family) continue;
-        if (!o.environments.some((e) => e.name === r.metadata.environment)) continue;
-        others.set(`${r.metadata.environment}/${r.metadata.task.family}`, {
-          environment: r.metadata.environment,
-          family: r.metadata.task.family,
-        });
-      }
-      const retention = [...others.values()]
-        .sort((a, b) => `${a.environment}/${a.family}`.localeCompare(`${b.environment}/${b.family}`))
-        .flatMap((f) => this.validationTasks(f.family, f.environment).slice(0, 1));
+      const solved = await o.store.query({
+        self,
+        outcome: 'success',
+        limit: RETENTION_LOOKBACK,
+        order: 'desc',
+      });
+      const others = retentionFamilies(self, objective.family, [...picked, ...solved], o.environments);
+      const retention = others.flatMap((f) => this.validationTasks(f.family, f.environment).slice(0, 1));
       const mean = (list: readonly EpisodeResult[]) =>
         list.length ? list.reduce((sum, r) => sum + r.score, 0) / list.length : 0;
       const validate = async (label: string) => {

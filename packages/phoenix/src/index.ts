@@ -21,6 +21,7 @@ export {
   type PhoenixOptions,
   PhoenixRun,
   type PhoenixState,
+  retentionFamilies,
   runPhoenix,
 } from './cycle';
 export { EmbeddedPolicy, type EmbeddedPolicyOptions } from './embedded-policy';
