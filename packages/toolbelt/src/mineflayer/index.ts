@@ -3,7 +3,7 @@
  * place, equip, attack, give, chat, and queries), an observation summarizer, and a bot connector.
  * mineflayer, mineflayer-pathfinder and vec3 are optional peer dependencies.
  */
-export type { ActionReport, BlockChange } from './action-report';
+export { type ActionReport, type BlockChange, inventoryCounts } from './action-report';
 export { createMineflayerAdapter, type MineflayerAdapter, type MineflayerAdapterOptions } from './adapter';
 export type { ChatEntry, MineflayerAgentState } from './agent-state';
 export { type ConnectBotOptions, connectBot, conservativeMovements, disconnectBot } from './connect-bot';

@@ -44,7 +44,7 @@ export async function walkTo(bot: Bot, goal: Goal, signal: AbortSignal, what: st
 }
 
 /** Waits until the bot stands still, then steps back into `block` if it drifted out (twice at most). */
-export async function settleIn(bot: Bot, block: Vec3, signal: AbortSignal): Promise<void> {
+async function settleIn(bot: Bot, block: Vec3, signal: AbortSignal): Promise<void> {
   for (let attempt = 0; attempt < 2; attempt++) {
     await standStill(bot, signal);
     if (signal.aborted || bot.entity.position.floored().equals(block)) return;

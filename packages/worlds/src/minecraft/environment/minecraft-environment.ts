@@ -6,7 +6,7 @@
  * brings up a fresh server.
  */
 import type { Environment, TaskGenerator, TaskSpec } from '@chimera/toolbelt';
-import type { ObserveOptions } from '@chimera/toolbelt/mineflayer';
+import { inventoryCounts, type ObserveOptions } from '@chimera/toolbelt/mineflayer';
 import { MinecraftWorldError } from '../errors';
 import {
   type MinecraftServer,
@@ -15,7 +15,7 @@ import {
 } from '../server/start-server';
 import { createMinecraftTaskGenerator } from '../tasks/task-generator';
 import { BotPool, type PooledBot } from './bot-pool';
-import { MinecraftSession, type SessionHost, serverCaughtUp } from './minecraft-session';
+import { MinecraftSession, type SessionHost, sameCounts, serverCaughtUp } from './minecraft-session';
 import { REGION_RADIUS, regionBlocks, regionBox, regionOrigin, toWorld } from './region';
 import { parseParams, TaskInstance } from './task-instance';
 
@@ -209,11 +209,8 @@ class MinecraftEnvironmentImpl implements MinecraftEnvironment, SessionHost {
         Math.abs(p.x - position.x) < 0.5 &&
         Math.abs(p.z - position.z) < 0.5 &&
         Math.abs(p.y - position.y) < 1;
-      const counts: Record<string, number> = {};
-      for (const item of bot.inventory.items()) counts[item.name] = (counts[item.name] ?? 0) + item.count;
-      const same =
-        Object.keys(counts).length === Object.keys(items).length &&
-        Object.entries(items).every(([name, n]) => counts[name] === n);
+      const counts = inventoryCounts(bot);
+      const same = sameCounts(counts, items);
       regionShown ||= shows(bot, region, regionNow);
       // On the ground too: mineflayer digs 5x slower while it believes it is falling.
       if (near && same && bot.entity.onGround && regionShown) return;

@@ -14,7 +14,7 @@ import type {
   TaskSpec,
   ToolCall,
 } from '@chimera/toolbelt';
-import type { BotObservation } from '@chimera/toolbelt/mineflayer';
+import { type BotObservation, inventoryCounts } from '@chimera/toolbelt/mineflayer';
 import type { MinecraftServer } from '../server/start-server';
 import { judge, progress } from '../tasks/verdict';
 import type { PooledBot } from './bot-pool';
@@ -243,15 +243,15 @@ const CATCH_UP_MS = 1_000;
 export async function serverCaughtUp(server: MinecraftServer, pooled: PooledBot): Promise<void> {
   const deadline = performance.now() + CATCH_UP_MS;
   for (;;) {
-    const held: Record<string, number> = {};
-    for (const item of pooled.bot.inventory.items()) held[item.name] = (held[item.name] ?? 0) + item.count;
     const onServer = await server.inventory(pooled.username).catch(() => null);
-    if (!onServer || sameCounts(held, onServer) || performance.now() > deadline) return;
+    if (!onServer || sameCounts(inventoryCounts(pooled.bot), onServer) || performance.now() > deadline)
+      return;
     await new Promise((r) => setTimeout(r, 25));
   }
 }
 
-function sameCounts(a: Record<string, number>, b: Record<string, number>): boolean {
+/** Whether two item counts agree (a missing name counts as 0). */
+export function sameCounts(a: Record<string, number>, b: Record<string, number>): boolean {
   const names = new Set([...Object.keys(a), ...Object.keys(b)]);
   for (const name of names) if ((a[name] ?? 0) !== (b[name] ?? 0)) return false;
   return true;
